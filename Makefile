@@ -1,0 +1,51 @@
+# qudao: two commands take a fresh clone to a running program.
+#   make run   install, migrate, load the demo data, serve at http://127.0.0.1:8000
+#   make test  install what the tests need and run the whole suite (SQLite + PostgreSQL)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-dev system-test-deps run test lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install -q -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+	@echo "qudao is installed: $(BIN)/qudao"
+
+install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's chromium; a CJK font draws the Chinese pages and PDFs.
+system-test-deps:
+	@bash scripts/system-test-deps.sh
+
+run: install
+	$(BIN)/qudao db upgrade
+	$(BIN)/qudao demo
+	$(BIN)/qudao serve --host $(HOST) --port $(PORT)
+
+test: install-dev system-test-deps
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check src tests
+
+typecheck:
+	$(BIN)/mypy src
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Staff and partner users, roles, sessions and API keys."""

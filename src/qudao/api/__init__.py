@@ -1,0 +1,1 @@
+"""The staff and partner JSON API under /api/v1."""

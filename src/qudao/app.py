@@ -1,0 +1,78 @@
+"""The application: JSON API, staff pages and partner portal on one ASGI app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from qudao import __version__
+from qudao.api.router import router as api_router
+from qudao.core.config import Settings, get_settings
+from qudao.db.session import Database
+from qudao.http import errors
+from qudao.http.auth import Public
+from qudao.http.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from qudao.http.uow import UnitOfWorkMiddleware
+from qudao.portal.views import router as portal_router
+from qudao.web.views import router as web_router
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if database is None:
+            db.dispose()
+
+    app = FastAPI(
+        title="qudao",
+        version=__version__,
+        summary="Partner relationship management: partners, deals, commissions, partner API.",
+        lifespan=lifespan,
+        docs_url=None if settings.is_production else "/docs",
+        redoc_url=None,
+        openapi_url=None if settings.is_production else "/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and database check")
+    def healthz(_subject: Public) -> dict[str, str]:
+        with db.unit_of_work(read_only=True) as session:
+            session.connection().exec_driver_sql("SELECT 1")
+        return {"status": "ok", "version": __version__, "database": db.dialect}
+
+    app.include_router(api_router)
+    app.include_router(portal_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    errors.install(app)
+
+    # Outermost last: context → headers → body limit → CORS → unit of work → routes.
+    app.add_middleware(UnitOfWorkMiddleware, db=db)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])
+    app.add_middleware(BodyLimitMiddleware, max_json=settings.max_body_bytes,
+                       max_upload=MAX_UPLOAD_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    app.add_middleware(RequestContextMiddleware)
+    logging.getLogger("qudao").setLevel(logging.INFO)
+    return app

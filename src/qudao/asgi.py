@@ -1,0 +1,5 @@
+"""The ASGI entry point for uvicorn: ``qudao.asgi:app``."""
+
+from qudao.app import create_app
+
+app = create_app()

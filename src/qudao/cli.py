@@ -1,0 +1,89 @@
+"""The ``qudao`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qudao.accounts.cli import key_app, user_app
+from qudao.audit.cli import app as audit_app
+from qudao.core.cli_support import _, command_unit, console, handles_errors
+from qudao.core.config import get_settings
+from qudao.db import migrate
+from qudao.db.session import Database
+from qudao.partners.cli import app as partner_app
+
+app = typer.Typer(
+    help="qudao (渠道): partner relationship management for companies that build their "
+    "channel from zero.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(partner_app, name="partner")
+app.add_typer(key_app, name="apikey")
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the web app, the portal and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    console.print(_("qudao is serving at http://%(host)s:%(port)s (database: %(db)s)",
+                    host=host, port=port, db=settings.database_url.split("://")[0]))
+    uvicorn.run("qudao.asgi:app", host=host, port=port, workers=workers,
+                proxy_headers=False, log_level="info")
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply the migrations (safe to run again)."""
+    database = Database(get_settings().database_url)
+    try:
+        migrate.upgrade(database, revision)
+        console.print(_("Database is at revision %(rev)s.", rev=migrate.current(database)))
+    finally:
+        database.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    database = Database(get_settings().database_url)
+    try:
+        console.print(migrate.current(database) or "—")
+    finally:
+        database.dispose()
+
+
+@app.command()
+@handles_errors
+def demo() -> None:
+    """Load the demo data (idempotent) and print the demo logins."""
+    from qudao.demo.accounts import ensure_accounts
+
+    with command_unit() as (session, settings):
+        logins = ensure_accounts(session, settings)
+    console.rule(_("Demo logins"))
+    for login in logins:
+        who = f"{login.partner} ({login.role})" if login.partner else login.role
+        console.print(f"[bold]{who}[/]", highlight=False)
+        console.print(f"  {_('E-mail')}: {login.email}", highlight=False, soft_wrap=True)
+        console.print(f"  {_('Password')}: {login.password}", highlight=False, soft_wrap=True)
+        if login.api_key:
+            console.print(f"  {_('API key')}: {login.api_key}", highlight=False, soft_wrap=True)
+    console.print(_("These are demo credentials: change them before real use."))
+
+
+def main() -> None:
+    app()

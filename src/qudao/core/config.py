@@ -1,0 +1,78 @@
+"""Settings read from the environment (prefix ``QUDAO_``) and from ``.env``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
+MIN_SECRET_LENGTH = 32
+
+
+def default_data_dir() -> Path:
+    return Path.cwd() / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUDAO_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    secret_key: str = ""
+    default_locale: Literal["en", "zh-CN"] = "en"
+    # Idle and absolute session lifetimes (OWASP: idle 15–30 min for low-risk apps).
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # How long a rotated API key keeps working (at most a week).
+    key_rotation_overlap_hours: int = Field(default=24, ge=0, le=168)
+    login_failures_before_delay: int = 5
+    login_failures_before_lock: int = 100
+    max_body_bytes: int = 1024 * 1024
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'qudao.db'}"
+        if self.env == "production":
+            weak = self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
+            if weak or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "QUDAO_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production; generate one with: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'"
+                )
+        elif not self.secret_key:
+            self.secret_key = _development_secret(self.data_dir)
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _development_secret(data_dir: Path) -> str:
+    """Generate a secret once and keep it, so sessions and key digests survive restarts."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Demo data, so that the first run shows a working program."""

@@ -1,0 +1,1 @@
+"""The partner portal: pages for the people of a partner company, scoped to it."""
