@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev system-test-deps run test lint typecheck clean
+.PHONY: install install-dev system-test-deps run test lint typecheck messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]' -e ./sdk
 	@touch $@
 
 install: $(VENV)/.installed
@@ -37,15 +37,19 @@ run: install
 	$(BIN)/qudao serve --host $(HOST) --port $(PORT)
 
 test: install-dev system-test-deps
-	$(BIN)/ruff check src tests
-	$(BIN)/mypy src
-	$(BIN)/pytest
+	$(BIN)/ruff check src tests benchmarks sdk
+	$(BIN)/mypy src sdk/src
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 lint:
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks sdk
 
 typecheck:
-	$(BIN)/mypy src
+	$(BIN)/mypy src sdk/src
+
+# After adding user-visible text: extract it and update the zh_CN and en catalogs.
+messages: install-dev
+	bash scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

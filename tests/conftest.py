@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from qudao.accounts import api_keys
 from qudao.accounts.throttle import throttle
 from qudao.app import create_app
 from qudao.core import clock
@@ -21,6 +22,8 @@ from qudao.core.config import Settings
 from qudao.db.session import Database
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.postgres import ThrowawayPostgres, bindir
+
+pytest_plugins = ["tests.fixtures.recommender"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b.strip() for b in os.environ.get("QUDAO_TEST_BACKENDS", "sqlite,postgresql")
@@ -106,9 +109,11 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture(autouse=True)
 def _isolated_process_state() -> Iterator[None]:
     throttle.reset()
+    api_keys.forget_touches()
     yield
     clock.unfreeze()
     throttle.reset()
+    api_keys.forget_touches()
 
 
 @pytest.fixture

@@ -22,8 +22,15 @@ from qudao.http.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from qudao.http.ratelimit import RateLimiter
 from qudao.http.uow import UnitOfWorkMiddleware
+from qudao.partner_api.auth import KeyLookup
+from qudao.partner_api.guide_views import router as guide_router
+from qudao.partner_api.routes import router as partner_api_router
 from qudao.portal.views import router as portal_router
+from qudao.recommendations.metering import Meter
+from qudao.recommendations.registry import ModelRegistry
+from qudao.recommendations.serving import Recommender
 from qudao.web.views import router as web_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -34,9 +41,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     db = database or Database(settings.database_url)
 
+    registry = ModelRegistry(settings.model_directory)
+    registry.refresh()
+    recommender = Recommender(registry=registry, meter=Meter(db))
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        recommender.meter.start()
+        registry.watch(settings.model_check_seconds)
         yield
+        registry.stop()
+        # The meter's last counts are written before the database goes away.
+        recommender.meter.stop()
         if database is None:
             db.dispose()
 
@@ -51,6 +67,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.recommender = recommender
+    app.state.key_lookup = KeyLookup(db.reader)
+    app.state.rate_limiter = RateLimiter(settings.api_rate_limit,
+                                         settings.api_rate_window_seconds)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database check")
     def healthz(_subject: Public) -> dict[str, str]:
@@ -58,13 +78,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.connection().exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__, "database": db.dialect}
 
+    app.include_router(partner_api_router)
+    app.include_router(guide_router)
     app.include_router(api_router)
     app.include_router(portal_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
-    # Outermost last: context → headers → body limit → CORS → unit of work → routes.
+    # Outermost last: context → headers → 500s → body limit → CORS → unit of work →
+    # routes.
     app.add_middleware(UnitOfWorkMiddleware, db=db)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -72,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])
     app.add_middleware(BodyLimitMiddleware, max_json=settings.max_body_bytes,
                        max_upload=MAX_UPLOAD_BYTES)
+    app.add_middleware(errors.CatchAllMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
     logging.getLogger("qudao").setLevel(logging.INFO)

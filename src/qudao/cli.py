@@ -13,6 +13,8 @@ from qudao.core.config import get_settings
 from qudao.db import migrate
 from qudao.db.session import Database
 from qudao.partners.cli import app as partner_app
+from qudao.recommendations.cli import app as recommend_app
+from qudao.screening.cli import app as screening_app
 
 app = typer.Typer(
     help="qudao (渠道): partner relationship management for companies that build their "
@@ -23,7 +25,10 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
-app.add_typer(partner_app, name="partner")
+app.add_typer(partner_app, name="partners")
+app.add_typer(partner_app, name="partner", hidden=True)
+app.add_typer(screening_app, name="screening")
+app.add_typer(recommend_app, name="recommend")
 app.add_typer(key_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 
@@ -69,11 +74,18 @@ def db_current() -> None:
 @app.command()
 @handles_errors
 def demo() -> None:
-    """Load the demo data (idempotent) and print the demo logins."""
+    """Load the demo data (idempotent), train the recommender if there is no model yet,
+    and print the demo logins."""
     from qudao.demo.accounts import ensure_accounts
+    from qudao.demo.screening import ensure_pipeline
+    from qudao.recommendations.cli import train
+    from qudao.recommendations.registry import current_path
 
-    with command_unit() as (session, settings):
+    with console.status(_("Loading the demo data")), command_unit() as (session, settings):
         logins = ensure_accounts(session, settings)
+        ensure_pipeline(session)
+    if current_path(get_settings().model_directory) is None:
+        train()
     console.rule(_("Demo logins"))
     for login in logins:
         who = f"{login.partner} ({login.role})" if login.partner else login.role

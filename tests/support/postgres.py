@@ -6,6 +6,7 @@ user. It listens only on a Unix socket in the folder and on a free loopback port
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -79,8 +80,6 @@ class ThrowawayPostgres:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -82,8 +82,9 @@ def rotate_key(
     overlap: timedelta | None = None,
 ) -> IssuedKey:
     """A new key now; the old one keeps working for the overlap, then stops."""
-    _refuse_key_callers(subject)
+    # The scoped lookup comes first: another partner's key id answers 404, never 403.
     old = repository.get_key(session, subject, key_id)
+    _refuse_key_callers(subject)
     require_people_manager(subject, old.partner_id)
     require_writer(subject)
     now = clock.now()
@@ -116,8 +117,9 @@ def rotate_key(
 
 
 def revoke_key(session: Session, subject: AuthSubject, key_id: int) -> ApiKey:
-    _refuse_key_callers(subject)
+    # The scoped lookup comes first: another partner's key id answers 404, never 403.
     key = repository.get_key(session, subject, key_id)
+    _refuse_key_callers(subject)
     require_people_manager(subject, key.partner_id)
     require_writer(subject)
     if key.revoked_at is not None:
@@ -146,9 +148,25 @@ def authenticate(session: Session, settings: Settings, token: str) -> ApiKey:
     return key
 
 
-def needs_touch(key: ApiKey) -> bool:
-    """Use is recorded at minute precision, so that a busy key does not write on every call."""
-    return key.last_used_at is None or clock.now() - key.last_used_at >= LAST_USED_PRECISION
+_touched: dict[int, datetime] = {}
+
+
+def needs_touch(key_id: int, last_used_at: datetime | None) -> bool:
+    """Use is recorded at minute precision, so that a busy key does not write on every call.
+    The process remembers its own recent writes: the calls racing the first write do not
+    each write again."""
+    now = clock.now()
+    seen = max(filter(None, (last_used_at, _touched.get(key_id))), default=None)
+    if seen is not None and now - seen < LAST_USED_PRECISION:
+        return False
+    if len(_touched) > 100_000:
+        _touched.clear()
+    _touched[key_id] = now
+    return True
+
+
+def forget_touches() -> None:
+    _touched.clear()
 
 
 def touch(session: Session, key_id: int) -> None:

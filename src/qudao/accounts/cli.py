@@ -12,7 +12,14 @@ from qudao.accounts import service as users
 from qudao.accounts.roles import Role
 from qudao.accounts.schemas import ApiKeyCreate, UserCreate
 from qudao.accounts.subject import SYSTEM
-from qudao.core.cli_support import _, command_unit, console, handles_errors, read_secret_stdin
+from qudao.core.cli_support import (
+    _,
+    command_unit,
+    console,
+    fail,
+    handles_errors,
+    read_secret_stdin,
+)
 
 user_app = typer.Typer(help="Staff and partner users.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: issue, list, rotate, revoke.", no_args_is_help=True)
@@ -30,6 +37,8 @@ def add_user(
         "--password-stdin", help="Read the password from standard input")] = False,
 ) -> None:
     """Add a user. Without --password-stdin the user has no password yet."""
+    if role.is_partner and partner is None:
+        raise fail(_("A partner user needs a partner: give --partner ID."), 2)
     password = read_secret_stdin() if password_stdin else None
     with command_unit() as (session, _settings):
         user = users.create_user(session, SYSTEM, UserCreate(
@@ -92,17 +101,18 @@ def list_keys(partner: Annotated[int | None, typer.Option()] = None) -> None:
     with command_unit() as (session, _settings):
         rows, _total = repository.list_keys(session, SYSTEM, partner_id=partner, limit=100,
                                             offset=0)
-        table = Table(_("Id"), _("Name"), _("Partner"), _("Key"), _("Created"), _("Last used"),
+        table = Table(_("Id"), _("Name"), _("Partner"), _("Created"), _("Last used"),
                       _("Status"))
+        # The key column must never be cut: it is how a person recognises a key.
+        table.add_column(_("Key"), no_wrap=True)
         for key in rows:
             status = _("revoked") if key.revoked_at else (
-                _("expires %(at)s", at=key.expires_at.isoformat(timespec="minutes"))
+                _("expires %(at)s", at=format(key.expires_at, "%Y-%m-%d %H:%M"))
                 if key.expires_at else _("active"))
             table.add_row(str(key.id), key.name, str(key.partner_id or "staff"),
-                          f"{key.display_prefix}…{key.last4}",
-                          key.created_at.isoformat(timespec="minutes"),
-                          key.last_used_at.isoformat(timespec="minutes") if key.last_used_at
-                          else "—", status)
+                          f"{key.created_at:%Y-%m-%d %H:%M}",
+                          f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "—",
+                          status, f"{key.display_prefix}…{key.last4}")
     console.print(table)
 
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from qudao.accounts import repository
 from qudao.accounts.models import User, UserSession
 from qudao.accounts.passwords import HASHER, needs_rehash, verify_password
-from qudao.accounts.throttle import throttle
+from qudao.accounts.throttle import MAX_DELAY, throttle
 from qudao.accounts.tokens import session_token, sha256
 from qudao.audit import service as audit
 from qudao.core import clock
 from qudao.core.config import Settings
+from qudao.core.context import get_context
 from qudao.core.errors import TooManyRequests, Unauthorized
 from qudao.core.i18n import N_
 
@@ -45,7 +46,9 @@ def attempt_login(
     user = repository.user_by_email(session, email)
     now = clock.now()
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        wait = max(wait, int((user.locked_until - now).total_seconds()) + 1)
+        # A locked account answers like a throttled one, so that it reveals nothing more.
+        wait = max(wait, min(int((user.locked_until - now).total_seconds()) + 1,
+                             int(MAX_DELAY.total_seconds())))
     if wait:
         raise TooManyRequests(THROTTLED, retry_after=wait, seconds=wait)
     usable = user is not None and user.is_active and user.password_hash is not None
@@ -63,6 +66,8 @@ def attempt_login(
     user.locked_until = None
     user.last_login_at = now
     token, user_session = _open_session(session, settings, user, ip, user_agent)
+    context = get_context(session)
+    context.actor_type, context.actor_id, context.actor_label = "user", str(user.id), user.email
     audit.record(session, action="user.login", target_type="user", target_id=user.id,
                  partner_id=user.partner_id)
     return LoginSuccess(user=user, token=token, user_session=user_session)

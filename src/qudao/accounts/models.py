@@ -37,7 +37,7 @@ class User(IdMixin, TimestampMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    partner: Mapped[Partner | None] = relationship(lazy="joined")
+    partner: Mapped[Partner | None] = relationship(foreign_keys=[partner_id], lazy="joined")
 
 
 class UserSession(Base):

@@ -66,9 +66,21 @@ def list_keys(
     return list(rows), total
 
 
+def staff_users(session: Session, subject: AuthSubject, limit: int = 500) -> list[User]:
+    """Active staff, e.g. to choose an owner or an evaluator."""
+    query = readable_users(subject).where(User.partner_id.is_(None), User.is_active.is_(True))
+    return list(session.scalars(query.order_by(User.name, User.email).limit(limit)))
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def has_partner_accounts(session: Session, partner_id: int) -> bool:
+    user = session.scalar(select(User.id).where(User.partner_id == partner_id).limit(1))
+    key = session.scalar(select(ApiKey.id).where(ApiKey.partner_id == partner_id).limit(1))
+    return user is not None or key is not None

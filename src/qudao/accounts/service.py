@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from qudao.accounts import repository
-from qudao.accounts.models import User
+from qudao.accounts.models import User, UserSession
 from qudao.accounts.passwords import hash_password, verify_password
-from qudao.accounts.policy import require_people_manager
+from qudao.accounts.policy import require_people_manager, require_writer
 from qudao.accounts.roles import Role
 from qudao.accounts.schemas import UserCreate
 from qudao.accounts.subject import AuthSubject
 from qudao.audit import service as audit
 from qudao.audit.snapshot import changes, snapshot
+from qudao.core import clock
 from qudao.core.errors import Conflict, Unprocessable
 from qudao.core.i18n import N_, LocaleCode
 from qudao.partners import repository as partners
@@ -26,9 +28,9 @@ def create_user(session: Session, subject: AuthSubject, data: UserCreate) -> Use
         if data.role.is_staff:
             raise Unprocessable(N_("A partner can only add partner users."), field="role")
     require_people_manager(subject, partner_id)
+    require_writer(subject)
     if data.role.is_partner and partner_id is None:
-        raise Unprocessable(N_("A partner user needs a partner: give --partner ID."),
-                            field="partner_id")
+        raise Unprocessable(N_("Choose the partner this user belongs to."), field="partner_id")
     if data.role.is_staff and partner_id is not None:
         raise Unprocessable(N_("A staff user does not belong to a partner."), field="partner_id")
     if partner_id is not None:
@@ -75,16 +77,27 @@ def change_password(
     if not verify_password(user.password_hash, current):
         raise Unprocessable(N_("The current password is not correct."), field="current_password")
     user.password_hash = hash_password(new)
+    end_other_sessions(session, user.id, keep=subject.session_id)
     session.flush()
     audit.record(session, action="user.password_change", target_type="user", target_id=user.id,
                  partner_id=user.partner_id)
     return user
 
 
+def end_other_sessions(session: Session, user_id: int, keep: str | None) -> None:
+    """A changed password signs out every other browser: a thief's session ends too."""
+    query = update(UserSession).where(UserSession.user_id == user_id,
+                                      UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    session.execute(query.values(ended_at=clock.now()))
+
+
 def set_password(session: Session, subject: AuthSubject, user_id: int, password: str) -> User:
     user = repository.get_user(session, subject, user_id)
     require_people_manager(subject, user.partner_id)
     user.password_hash = hash_password(password)
+    end_other_sessions(session, user.id, keep=None)
     user.failed_logins = 0
     user.locked_until = None
     session.flush()

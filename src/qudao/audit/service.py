@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from qudao.audit.chain import GENESIS, row_hash
 from qudao.audit.models import AuditEntry, AuditHead
-from qudao.audit.snapshot import JSONValue, dumps
+from qudao.audit.snapshot import dumps
 from qudao.core import clock
 from qudao.core.context import get_context
 
@@ -36,8 +37,8 @@ def record(
     target_type: str,
     target_id: object | None = None,
     partner_id: int | None = None,
-    before: dict[str, JSONValue] | None = None,
-    after: dict[str, JSONValue] | None = None,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
     result: Result = "success",
     reason: str | None = None,
 ) -> AuditEntry:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -57,8 +58,9 @@ def changes(
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def dumps(value: dict[str, JSONValue] | None) -> str | None:
+def dumps(value: Mapping[str, object] | None) -> str | None:
     if value is None:
         return None
-    redacted = {k: (REDACTED if k in SECRET_FIELDS else v) for k, v in value.items()}
+    redacted = {k: (REDACTED if k in SECRET_FIELDS else to_json_value(v))
+                for k, v in value.items()}
     return json.dumps(redacted, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

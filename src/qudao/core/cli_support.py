@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
@@ -71,10 +72,18 @@ def handles_errors(function: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
         except QudaoError as error:
             raise fail(error.render(cli_locale()), 2 if error.status in (400, 422) else 1) from None
         except ValueError as error:
             raise fail(str(error), 2) from None
+        except Exception as error:
+            if os.environ.get("QUDAO_DEBUG"):
+                raise
+            raise fail(_("Unexpected error (%(kind)s): %(error)s. Run again with QUDAO_DEBUG=1 "
+                         "for the details.", kind=type(error).__name__, error=str(error)[:500])
+                       ) from None
 
     return wrapper
 

@@ -35,11 +35,20 @@ class Settings(BaseSettings):
     login_failures_before_lock: int = 100
     max_body_bytes: int = 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
+    # Recommendation models: versioned files and the CURRENT pointer (default: data_dir/models).
+    models_dir: Path | None = None
+    # Per-key quota of the partner API: requests per window.
+    api_rate_limit: int = Field(default=600, ge=1)
+    api_rate_window_seconds: int = Field(default=60, ge=1)
+    # How often a server worker looks for a newly trained model.
+    model_check_seconds: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'qudao.db'}"
+        if self.models_dir is None:
+            self.models_dir = self.data_dir / "models"
         if self.env == "production":
             weak = self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
             if weak or len(self.secret_key) < MIN_SECRET_LENGTH:
@@ -55,6 +64,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def model_directory(self) -> Path:
+        assert self.models_dir is not None
+        return self.models_dir
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,6 +20,10 @@ class QudaoError(Exception):
         self.message = message
         self.field = field
         self.params = params
+        # Structured detail for the JSON body, e.g. an import's report of every bad row.
+        self.extra: dict[str, Any] = {}
+        # Response headers the error needs, e.g. the RateLimit headers of a 429.
+        self.headers: dict[str, str] = {}
 
     def render(self, locale: LocaleCode) -> str:
         return translate(locale, self.message, **self.params)
@@ -28,6 +32,7 @@ class QudaoError(Exception):
         body: dict[str, Any] = {"error": self.code, "detail": self.render(locale)}
         if self.field:
             body["field"] = self.field
+        body.update(self.extra)
         return body
 
 

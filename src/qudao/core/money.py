@@ -62,14 +62,14 @@ def round_amount(amount: Decimal, currency: str, mode: RoundingMode) -> Decimal:
         return amount.quantize(quantum(currency), rounding=ROUNDING[mode])
 
 
-def to_minor(amount: Decimal, currency: str) -> int:
+def to_minor(amount: Decimal, currency: str, field: str = "amount") -> int:
     """An exact amount to minor units; refuses an amount finer than the currency allows."""
     with money_context():
         scaled = amount.scaleb(exponent(currency))
         if scaled != scaled.to_integral_value():
             raise Unprocessable(
                 N_("%(amount)s has more decimal places than %(currency)s allows (%(places)s)."),
-                field="amount",
+                field=field,
                 amount=str(amount),
                 currency=currency,
                 places=exponent(currency),
@@ -82,12 +82,12 @@ def from_minor(minor: int, currency: str) -> Decimal:
         return Decimal(minor).scaleb(-exponent(currency))
 
 
-def parse_amount(value: object, currency: str) -> Decimal:
+def parse_amount(value: object, currency: str, field: str = "amount") -> Decimal:
     """An amount from user input: a decimal string or an int. A float is refused."""
     if isinstance(value, bool | float):
         raise Unprocessable(
             N_("Send amounts as strings such as \"10.10\", not as JSON numbers with decimals."),
-            field="amount",
+            field=field,
         )
     if isinstance(value, int):
         amount = Decimal(value)
@@ -97,14 +97,14 @@ def parse_amount(value: object, currency: str) -> Decimal:
         except decimal.InvalidOperation:
             raise Unprocessable(
                 N_("%(value)s is not an amount; write it like 1234.56."),
-                field="amount",
+                field=field,
                 value=value,
             ) from None
         if not amount.is_finite():
-            raise Unprocessable(N_("An amount must be a finite number."), field="amount")
+            raise Unprocessable(N_("An amount must be a finite number."), field=field)
     else:
-        raise Unprocessable(N_("An amount must be a string such as \"10.10\"."), field="amount")
-    to_minor(amount, currency)
+        raise Unprocessable(N_("An amount must be a string such as \"10.10\"."), field=field)
+    to_minor(amount, currency, field)
     return amount
 
 

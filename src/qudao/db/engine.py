@@ -23,7 +23,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
+    # As many connections as the server has worker threads (40), so none waits for one.
+    kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
 
@@ -36,7 +37,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     # The driver's own transaction handling is switched off so that we issue BEGIN ourselves.
     connect_args.update({"check_same_thread": False, "isolation_level": None})
     engine = create_engine(
-        url, connect_args=connect_args, pool_size=8, max_overflow=16, **kwargs
+        url, connect_args=connect_args, pool_size=20, max_overflow=40, **kwargs
     )
 
     @event.listens_for(engine, "connect")

@@ -20,15 +20,16 @@ class Database:
 
     url: str
     engine: Engine = field(init=False)
+    reader: Engine = field(init=False)
     _writer: sessionmaker[Session] = field(init=False)
     _reader: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.url)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
-        )
+        # The same pool, with a deferred BEGIN on SQLite: readers never block writers.
+        self.reader = self.engine.execution_options(**{READ_ONLY: True})
+        self._reader = sessionmaker(self.reader, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:

@@ -29,7 +29,7 @@ from qudao.partners import service as partner_service
 from qudao.partners.schemas import PartnerCreate
 
 ADMIN_EMAIL = "admin@qudao.example"
-DEMO_PASSWORD = "qudao-demo-2026"
+DEMO_PASSWORD = "qudao-demo-2026"  # noqa: S105 (published on purpose: demo only)
 DEMO_PARTNERS = (
     ("Northwind Distribution", "https://northwind.example", "United Kingdom",
      "lin@northwind.example"),

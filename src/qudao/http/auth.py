@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from qudao.accounts import api_keys
 from qudao.accounts.login import load_session, session_needs_touch, touch_session
+from qudao.accounts.policy import require_writer
 from qudao.accounts.service import subject_for_user
 from qudao.accounts.subject import ANONYMOUS, AuthSubject
 from qudao.core.config import Settings
 from qudao.core.errors import Forbidden, Unauthorized
 from qudao.core.i18n import N_
+from qudao.http.locale import request_locale
 from qudao.http.uow import SAFE_METHODS, UOW_KEY, RequestUnitOfWork
 
 Audience = Literal["public", "user", "staff", "staff_writer", "admin", "partner", "writer"]
@@ -70,7 +72,7 @@ def resolve_subject(request: Request, credentials: Credentials) -> AuthSubject:
     if token is not None:
         key = api_keys.authenticate(uow.session, settings, token)
         subject = api_keys.subject_for_key(key)
-        if api_keys.needs_touch(key):
+        if api_keys.needs_touch(key.id, key.last_used_at):
             key_id = key.id
             uow.defer_write(lambda s: api_keys.touch(s, key_id))
     elif credentials in ("session", "any"):
@@ -85,6 +87,7 @@ def resolve_subject(request: Request, credentials: Credentials) -> AuthSubject:
                 uow.defer_write(lambda s: touch_session(s, session_id))
     actor_type, actor_id = subject.audit_actor
     context = uow.context
+    context.locale = request_locale(request)
     context.actor_type, context.actor_id, context.actor_label = actor_type, actor_id, subject.label
     request.scope["state"]["subject"] = subject
     return subject
@@ -127,6 +130,9 @@ def access(audience: Audience, credentials: Credentials = "any") -> Callable[...
             raise Unauthorized(N_("Sign in, or send an API key as 'Authorization: Bearer …'."))
         if not _allowed(subject, audience):
             raise Forbidden(N_("Your account is not allowed to do this."))
+        if subject.kind == "api_key" and request.method not in SAFE_METHODS:
+            # A read-only key changes nothing, even where a service forgets to check.
+            require_writer(subject)
         if credentials != "session":
             check_csrf_header(request, subject)
         return subject
@@ -149,3 +155,4 @@ PagePublic = Annotated[AuthSubject, Depends(access("public", "session"))]
 PageUser = Annotated[AuthSubject, Depends(access("user", "session"))]
 PageStaff = Annotated[AuthSubject, Depends(access("staff", "session"))]
 PagePartner = Annotated[AuthSubject, Depends(access("partner", "session"))]
+PageAdmin = Annotated[AuthSubject, Depends(access("admin", "session"))]

@@ -3,7 +3,9 @@ browser's Accept-Language, then the configured default."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from qudao.core.i18n import LocaleCode, coerce_locale, negotiate
 
@@ -23,3 +25,6 @@ def request_locale(request: Request) -> LocaleCode:
         return chosen
     default: LocaleCode = request.app.state.settings.default_locale
     return default
+
+
+RequestLocale = Annotated[LocaleCode, Depends(request_locale)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import orjson
@@ -9,6 +10,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qudao.core.context import RequestContext, new_request_id
+from qudao.core.i18n import DEFAULT_LOCALE, N_, negotiate, translate
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 CSP = (
@@ -92,23 +94,36 @@ class BodyLimitMiddleware:
         limit = self.max_upload if is_upload else self.max_json
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _too_large(send, limit)
+            await _too_large(send, limit, headers)
             return
         received = 0
+        exceeded = False
+        started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge(limit)
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLarge:
-            await _too_large(send, limit)
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            # FastAPI turns an error raised while it reads the body into its own 400; the
+            # answer to a body over the limit is the 413 below, whatever the app made of it.
+            if exceeded and not started:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        with contextlib.suppress(BodyTooLarge):
+            await self.app(scope, limited_receive, guarded_send)
+        if exceeded and not started:
+            await _too_large(send, limit, headers)
 
 
 class BodyTooLarge(Exception):
@@ -117,10 +132,14 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def _too_large(send: Send, limit: int) -> None:
+TOO_LARGE = N_("The request body is larger than %(kib)s KiB. Send less data at once.")
+
+
+async def _too_large(send: Send, limit: int, headers: Headers) -> None:
+    locale = negotiate(headers.get("accept-language")) or DEFAULT_LOCALE
     body = orjson.dumps({
         "error": "payload_too_large",
-        "detail": f"The request body is larger than {limit // 1024} KiB. Send less data at once.",
+        "detail": translate(locale, TOO_LARGE, kib=limit // 1024),
     })
     await send({"type": "http.response.start", "status": 413, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

@@ -44,6 +44,22 @@ class RequestUnitOfWork:
         so that a read-only request never has to upgrade to a write lock."""
         self._deferred.append(work)
 
+    def release(self) -> None:
+        """End a failed request's transaction now, ahead of its response. On SQLite an open
+        write transaction holds the database's one write lock, which the separate
+        transaction that audits the failure needs. A request that keeps its bookkeeping on
+        error (``commit_on_error``) is left alone."""
+        if not self.commit_on_error:
+            self.finish(False)
+
+    @property
+    def session_open(self) -> bool:
+        return self._session is not None
+
+    @property
+    def has_deferred(self) -> bool:
+        return bool(self._deferred)
+
     def finish(self, success: bool) -> None:
         session, self._session = self._session, None
         if session is not None:
@@ -56,8 +72,13 @@ class RequestUnitOfWork:
                     discard_after_commit(session)
             finally:
                 session.close()
+        if not success:
+            self._deferred = []
+
+    def write_deferred(self) -> None:
+        """Bookkeeping, written after the response has gone out."""
         deferred, self._deferred = self._deferred, []
-        if success and deferred:
+        if deferred:
             with self.db.unit_of_work() as bookkeeping:
                 set_context(bookkeeping, self.context)
                 for work in deferred:
@@ -89,7 +110,10 @@ class UnitOfWorkMiddleware:
                 finished = True
                 ok = message["status"] < 400 or uow.commit_on_error
                 try:
-                    await anyio.to_thread.run_sync(uow.finish, ok)
+                    if uow.session_open:
+                        await anyio.to_thread.run_sync(uow.finish, ok)
+                    else:
+                        uow.finish(ok)
                 except Exception:
                     log.exception("commit failed; request %s answered 500", context.request_id)
                     replaced = True
@@ -103,6 +127,13 @@ class UnitOfWorkMiddleware:
             if not finished:
                 finished = True
                 await anyio.to_thread.run_sync(uow.finish, False)
+        if uow.has_deferred:
+            try:
+                await anyio.to_thread.run_sync(uow.write_deferred)
+            except Exception:
+                # Bookkeeping only (last-used times): the answer already went out.
+                log.exception("deferred bookkeeping failed for request %s",
+                              context.request_id)
 
 
 async def _send_commit_failure(send: Send, request_id: str) -> None:

@@ -1,20 +1,57 @@
-"""Staff pages."""
+"""Staff pages: the overview here, every other area in its own module."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from qudao.accounts import repository as accounts
+from qudao.audit import repository as audit
 from qudao.http.auth import DbSession, PageStaff
 from qudao.http.templates import render
 from qudao.partners import repository as partners
+from qudao.web import (
+    account_views,
+    audit_views,
+    candidate_views,
+    evaluation_views,
+    import_views,
+    key_views,
+    partner_views,
+    pipeline_views,
+    screening_views,
+    user_views,
+)
+from qudao.web.audit_views import LABELS as AUDIT_LABELS
+from qudao.web.key_pages import may_manage
 from qudao.web.session_views import router as session_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(session_router)
+# Fixed paths under /partners (import, export) come before /partners/{partner_id}.
+for area in (pipeline_views, import_views, partner_views, candidate_views, evaluation_views,
+             screening_views, user_views, key_views, audit_views, account_views):
+    router.include_router(area.router)
+
+OVERVIEW_ROWS = 8
 
 
 @router.get("/")
 def home(request: Request, subject: PageStaff, session: DbSession) -> Response:
-    rows, total = partners.search(session, subject, q=None, limit=10, offset=0)
-    return render(request, "home.html", {"partners": rows, "partner_total": total})
+    rows, partner_total = partners.search(session, subject, q=None, limit=OVERVIEW_ROWS,
+                                          offset=0)
+    _users, user_total = accounts.list_users(session, subject, partner_id=None, limit=1,
+                                             offset=0)
+    _keys, key_total = accounts.list_keys(session, subject, partner_id=None, limit=1, offset=0)
+    context: dict[str, Any] = {
+        "partners": rows, "partner_total": partner_total, "user_total": user_total,
+        "key_total": key_total, "can_issue": may_manage(subject, None), "activity": [],
+        **AUDIT_LABELS,
+    }
+    if subject.is_admin:
+        context["activity"], _total = audit.recent(session, subject, action=None,
+                                                   partner_id=None, limit=OVERVIEW_ROWS,
+                                                   offset=0)
+    return render(request, "home.html", context)

@@ -1,0 +1,1 @@
+"""The public partner API: ``GET /getRecommendations`` exactly as the guide documents it."""

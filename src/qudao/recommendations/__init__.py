@@ -1,0 +1,1 @@
+"""Product recommendations for partners, learnt from past transactions."""

@@ -1,0 +1,1 @@
+"""Screening candidates: weighted rubrics, evaluations, threshold, shortlist, due diligence."""
