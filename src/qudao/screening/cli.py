@@ -69,7 +69,8 @@ def rate(
     console.print(table)
     verdict = _("passes") if card.passes else card.reason or ""
     console.print(_("Score %(score)s of 10 (threshold %(threshold)s): %(verdict)s",
-                    score=format(card.total, "f"), threshold=format(card.threshold, "f"), verdict=verdict))
+                    score=format(card.total, "f"), threshold=format(card.threshold, "f"),
+                    verdict=verdict))
 
 
 @app.command("shortlist")
