@@ -26,6 +26,10 @@ class Meter:
         self._lock = threading.Lock()
         self._calls: Counter[tuple[date, int, str]] = Counter()
         self._shown: dict[tuple[int, str, str], date] = {}
+        # What was already written for the current day: a product shown again to the same
+        # user today changes nothing, so it is not written again.
+        self._written_day: date | None = None
+        self._written: set[tuple[int, str, str]] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -33,9 +37,14 @@ class Meter:
                item_ids: Iterable[str] = ()) -> None:
         with self._lock:
             self._calls[(day, partner_id, endpoint)] += 1
-            if user_id is not None:
-                for item in item_ids:
-                    self._shown[(partner_id, user_id, item)] = day
+            if user_id is None:
+                return
+            if day != self._written_day:
+                self._written_day, self._written = day, set()
+            for item in item_ids:
+                key = (partner_id, user_id, item)
+                if key not in self._written:
+                    self._shown[key] = day
 
     def pending(self) -> int:
         with self._lock:
@@ -50,6 +59,8 @@ class Meter:
         try:
             with self.db.unit_of_work() as session:
                 write(session, calls, shown)
+            with self._lock:
+                self._written.update(k for k, d in shown.items() if d == self._written_day)
         except Exception:
             # Put the counts back: the next flush tries again.
             log.exception("metering flush failed; will retry")
