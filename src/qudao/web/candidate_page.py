@@ -4,20 +4,25 @@ one fails, the whole page is drawn again with that form's values and messages.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from qudao.accounts import repository as accounts
 from qudao.accounts.subject import AuthSubject
 from qudao.core import clock
+from qudao.core.errors import NotFound, QudaoError
 from qudao.core.i18n import translate
+from qudao.http.forms import checked_form
 from qudao.http.locale import request_locale
-from qudao.http.templates import render
+from qudao.http.templates import render, see_other
 from qudao.partners import pipeline, repository, service
 from qudao.partners.types import PARTNER_TYPES, SOURCES, suggest_types
 from qudao.screening import diligence, present, rubrics
@@ -34,7 +39,7 @@ from qudao.web.choices import (
     translated,
     with_current,
 )
-from qudao.web.forms import FormState
+from qudao.web.forms import FormInvalid, FormState, failure
 from qudao.web.key_pages import STAFF_KEYS, key_status, may_manage
 
 # Enough for a partner's own people and keys on one page; the full lists are linked.
@@ -130,3 +135,28 @@ def candidate_page(
         **LABELS,
     }
     return render(request, "partners/detail.html", context, status=forms.status)
+
+
+FORM_ERRORS = (QudaoError, ValidationError, FormInvalid)
+
+
+async def candidate_form(
+    request: Request, session: Session, subject: AuthSubject, partner_id: int, *,
+    act: Callable[[FormData], object], inputs: Iterable[str],
+    place: Callable[[FormState], Forms], done: str, flash: str,
+    renames: Mapping[str, str] | None = None,
+) -> Response:
+    """One form of the candidate page: check the post, let the service act, and either
+    redirect with a notice or draw the page again with this form's values and messages."""
+    form = await checked_form(request)
+    try:
+        act(form)
+    except FORM_ERRORS as error:
+        if isinstance(error, NotFound):
+            # No such candidate or check: there is no form on the page to explain it at.
+            raise
+        state = failure(error, request_locale(request), form, inputs, fields=renames)
+        # A refused change may have touched the loaded rows: the page shows what is stored.
+        session.rollback()
+        return candidate_page(request, session, subject, partner_id, place(state))
+    return see_other(request, done, flash=flash)
