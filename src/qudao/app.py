@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     registry = ModelRegistry(settings.model_directory)
     registry.refresh()
-    recommender = Recommender(registry=registry, meter=Meter(db))
+    recommender = Recommender(registry=registry, meter=Meter(
+        db, attribution_days=settings.attribution_window_days))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

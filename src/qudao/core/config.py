@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # Per-key quota of the partner API: requests per window.
     api_rate_limit: int = Field(default=600, ge=1)
     api_rate_window_seconds: int = Field(default=60, ge=1)
+    # A purchase of a recommended product within this many days is the partner's conversion.
+    attribution_window_days: int = Field(default=90, ge=1, le=730)
     # How often a server worker looks for a newly trained model.
     model_check_seconds: float = Field(default=5.0, gt=0)
 

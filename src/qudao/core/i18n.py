@@ -119,5 +119,8 @@ class Translator:
     def number(self, value: int | Decimal) -> str:
         return numbers.format_decimal(value, locale=self.babel_locale)
 
+    def percent(self, ratio: Decimal) -> str:
+        return numbers.format_percent(ratio, "#,##0.0%", locale=self.babel_locale)
+
     def money(self, amount: Decimal, currency: str) -> str:
         return numbers.format_currency(amount, currency, locale=self.babel_locale)

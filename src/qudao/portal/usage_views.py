@@ -18,4 +18,6 @@ def api_usage(request: Request, subject: PagePartner, session: DbSession) -> Res
     assert subject.partner_id is not None
     found = usage(session, subject, subject.partner_id, PERIOD_DAYS)
     peak = max((d.calls for d in found.days), default=0)
-    return render(request, "portal/usage.html", {"usage": found, "peak": peak})
+    return render(request, "portal/usage.html", {
+        "usage": found, "peak": peak,
+        "window_days": request.app.state.settings.attribution_window_days})

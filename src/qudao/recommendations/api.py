@@ -20,4 +20,5 @@ def api_usage(
     subject: AnyUser, session: DbSession, partner_id: int,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> UsageOut:
-    return UsageOut.model_validate(asdict(usage(session, subject, partner_id, days)))
+    found = usage(session, subject, partner_id, days)
+    return UsageOut.model_validate({**asdict(found), "conversion_rate": found.conversion_rate})

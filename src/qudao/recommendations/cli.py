@@ -12,12 +12,17 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qudao.core.cli_support import _, console, fail, handles_errors
+from qudao.accounts.subject import SYSTEM
+from qudao.core.cli_support import _, command_unit, console, fail, handles_errors
 from qudao.core.config import get_settings
-from qudao.recommendations import evaluation
+from qudao.recommendations import evaluation, purchases
 from qudao.recommendations.model import RecommenderModel
 from qudao.recommendations.registry import current_path, publish
-from qudao.recommendations.transactions import load_train_test, load_transactions
+from qudao.recommendations.transactions import (
+    load_train_test,
+    load_transactions,
+    parse_transactions,
+)
 
 app = typer.Typer(help="Product recommendations for the partner API.", no_args_is_help=True)
 DEFAULT_FILE = Path("data") / "online-retail-2010-12-to-2011-09.csv.gz"
@@ -29,21 +34,46 @@ def _progress() -> Progress:
                     console=console, transient=True)
 
 
+@app.command("import-purchases")
+@handles_errors
+def import_purchases(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    currency: Annotated[str, typer.Option(help="ISO currency of the unit prices")] = "GBP",
+) -> None:
+    """Store the purchases of a transactions file (CSV or .csv.gz): what conversions are
+    counted against and what `train --from-database` learns from. All or nothing."""
+    with Progress(console=console, transient=True) as progress, \
+            command_unit() as (session, _settings):
+        task = progress.add_task(_("Importing purchases"), total=None)
+        result = purchases.import_file(session, SYSTEM, file, currency=currency,
+                                       progress=lambda n: progress.advance(task, n))
+    skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(result.skipped.items()))
+    console.print(_("Read %(read)s lines; imported %(imported)s purchases; left out %(skipped)s.",
+                    read=result.read, imported=result.imported, skipped=skipped or "0"))
+
+
 @app.command("train")
 @handles_errors
 def train(
     transactions: Annotated[Path, typer.Option(help="CSV(.gz) of purchases")] = DEFAULT_FILE,
+    from_database: Annotated[bool, typer.Option(
+        "--from-database", help="Learn from the imported purchases instead of a file")] = False,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Write the model here instead of publishing it")] = None,
 ) -> None:
     """Train on purchases and publish the model; running servers pick it up by themselves."""
-    if not transactions.exists():
+    if not from_database and not transactions.exists():
         raise fail(_("%(path)s does not exist. Give a purchases file with --transactions.",
                      path=str(transactions)), 2)
     with _progress() as progress:
-        task = progress.add_task(_("Reading and cleaning %(path)s", path=transactions.name))
+        source = _("the imported purchases") if from_database else transactions.name
+        task = progress.add_task(_("Reading and cleaning %(path)s", path=source))
         started = time.perf_counter()
-        data = load_transactions(transactions)
+        if from_database:
+            with command_unit() as (session, _settings):
+                data = parse_transactions(purchases.as_rows(session))
+        else:
+            data = load_transactions(transactions)
         progress.update(task, description=_("Training on %(n)s purchases", n=len(data)))
         model = RecommenderModel().train(data)
         seconds = time.perf_counter() - started

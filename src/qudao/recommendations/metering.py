@@ -7,7 +7,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,9 +20,11 @@ log = logging.getLogger("qudao.metering")
 
 
 class Meter:
-    def __init__(self, db: Database, *, flush_every: float = 2.0) -> None:
+    def __init__(self, db: Database, *, flush_every: float = 2.0,
+                 attribution_days: int = 90) -> None:
         self.db = db
         self.flush_every = flush_every
+        self.attribution = timedelta(days=attribution_days)
         self._lock = threading.Lock()
         self._calls: Counter[tuple[date, int, str]] = Counter()
         self._shown: dict[tuple[int, str, str], date] = {}
@@ -58,7 +60,7 @@ class Meter:
             return
         try:
             with self.db.unit_of_work() as session:
-                write(session, calls, shown)
+                write(session, calls, shown, self.attribution)
             with self._lock:
                 self._written.update(k for k, d in shown.items() if d == self._written_day)
         except Exception:
@@ -89,7 +91,7 @@ class Meter:
 
 
 def write(session: Session, calls: Counter[tuple[date, int, str]],
-          shown: dict[tuple[int, str, str], date]) -> None:
+          shown: dict[tuple[int, str, str], date], attribution: timedelta) -> None:
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = pg_insert if postgres else sqlite_insert
     if calls:
@@ -99,10 +101,11 @@ def write(session: Session, calls: Counter[tuple[date, int, str]],
         session.execute(statement.on_conflict_do_update(
             index_elements=["day", "partner_id", "endpoint"],
             set_={"calls": ApiUsage.calls + statement.excluded.calls}))
-    items = [{"partner_id": p, "user_id": u, "item_id": i, "first_day": d, "last_day": d}
-             for (p, u, i), d in shown.items()]
+    items = [{"partner_id": p, "user_id": u, "item_id": i, "first_day": d, "last_day": d,
+              "convert_until": d + attribution} for (p, u, i), d in shown.items()]
     for start in range(0, len(items), 500):
         statement = insert(RecommendationShown).values(items[start:start + 500])
         session.execute(statement.on_conflict_do_update(
             index_elements=["partner_id", "user_id", "item_id"],
-            set_={"last_day": statement.excluded.last_day}))
+            set_={"last_day": statement.excluded.last_day,
+                  "convert_until": statement.excluded.convert_until}))

@@ -3,12 +3,12 @@ recommended to which user (for conversions)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qudao.db.base import Base, BigId
+from qudao.db.base import Base, BigId, UTCDateTime
 
 
 class ApiUsage(Base):
@@ -37,3 +37,25 @@ class RecommendationShown(Base):
     item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date, index=True)
+    # The end (exclusive) of the attribution window that the last showing opened.
+    convert_until: Mapped[date | None] = mapped_column(Date)
+
+
+class Purchase(Base):
+    """One purchased line, imported from a transactions file (or, later, a won deal's line):
+    what the recommender learns from and what a conversion is counted against."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (Index("ix_purchases_customer_item", "customer_ref", "item_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    invoice: Mapped[str] = mapped_column(String(40))
+    customer_ref: Mapped[str] = mapped_column(String(128))
+    item_id: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    country: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20), default="import")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -35,4 +36,8 @@ class UsageOut(BaseModel):
     calls: int = Field(description="Calls of the partner API in the period")
     users: int = Field(description="Distinct end users who were shown recommendations")
     products: int = Field(description="Distinct products recommended")
+    conversions: int = Field(description="Recommended products the user then bought within "
+                                         "the attribution window")
+    converted_users: int = Field(description="Users who bought a recommended product")
+    conversion_rate: Decimal | None = Field(description="converted_users / users, 4 decimals")
     days: list[DayCallsOut]

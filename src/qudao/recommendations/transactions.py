@@ -213,7 +213,7 @@ def read_csv_text(text: str) -> Transactions:
     return parse_transactions(csv.DictReader(io.StringIO(text)))
 
 
-def _open(path: str | Path) -> TextIO:
+def open_text(path: str | Path) -> TextIO:
     source = Path(path)
     if source.suffix == ".gz":
         return gzip.open(source, "rt", encoding="utf-8", newline="")
@@ -222,7 +222,7 @@ def _open(path: str | Path) -> TextIO:
 
 def load_transactions(path: str | Path) -> Transactions:
     """Load and clean a CSV file, gzip-compressed when its name ends in ``.gz``."""
-    with _open(path) as handle:
+    with open_text(path) as handle:
         return parse_transactions(csv.DictReader(handle))
 
 
@@ -244,12 +244,12 @@ def load_train_test(
 ) -> tuple[Transactions, Transactions]:
     """Two files, one id space: the test file's purchases must come after the training
     file's (a temporal split); the split is at the test file's first purchase."""
-    with _open(test_path) as handle:
+    with open_text(test_path) as handle:
         test_rows = list(csv.DictReader(handle))
     stamps = [parse_timestamp(r["InvoiceDate"].strip()) for r in test_rows
               if (r.get("InvoiceDate") or "").strip()]
     if not stamps:
         raise ValueError(f"{test_path} holds no dated purchases")
-    with _open(train_path) as handle:
+    with open_text(train_path) as handle:
         both = parse_transactions(itertools.chain(csv.DictReader(handle), test_rows))
     return split_by_date(both, datetime.fromtimestamp(min(stamps), tz=UTC))

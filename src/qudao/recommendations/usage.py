@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from qudao.accounts.subject import AuthSubject
 from qudao.core import clock
 from qudao.partners import repository as partners
-from qudao.recommendations.models import ApiUsage, RecommendationShown
+from qudao.recommendations.models import ApiUsage, Purchase, RecommendationShown
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,16 @@ class Usage:
     calls: int
     users: int
     products: int
+    conversions: int
+    converted_users: int
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        """Users who bought a recommended product, per user served."""
+        if not self.users:
+            return None
+        return (Decimal(self.converted_users) / Decimal(self.users)).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def usage(session: Session, subject: AuthSubject, partner_id: int, days: int) -> Usage:
@@ -46,5 +57,13 @@ def usage(session: Session, subject: AuthSubject, partner_id: int, days: int) ->
                                               RecommendationShown.last_day >= since).subquery()
     users = session.scalar(select(func.count(func.distinct(shown.c.user_id)))) or 0
     products = session.scalar(select(func.count(func.distinct(shown.c.item_id)))) or 0
+    bought = (select(shown.c.user_id, shown.c.item_id).distinct()
+              .join(Purchase, and_(Purchase.customer_ref == shown.c.user_id,
+                                   Purchase.item_id == shown.c.item_id))
+              .where(Purchase.occurred_at >= shown.c.first_day,
+                     Purchase.occurred_at < shown.c.convert_until)).subquery()
+    conversions = session.scalar(select(func.count()).select_from(bought)) or 0
+    converted = session.scalar(select(func.count(func.distinct(bought.c.user_id)))) or 0
     return Usage(partner_id=partner.id, since=since, until=until, days=series,
-                 calls=sum(d.calls for d in series), users=int(users), products=int(products))
+                 calls=sum(d.calls for d in series), users=int(users), products=int(products),
+                 conversions=int(conversions), converted_users=int(converted))
