@@ -64,3 +64,20 @@ def test_the_portal_page_shows_the_partners_own_traffic(
         assert '<span class="stat-value">2</span>' in page.text
         login(client, world.admin_email)
         assert client.get("/portal/api-usage").status_code == 403
+
+
+def test_the_staff_partner_page_shows_the_partners_traffic(
+    app: FastAPI, db: Database, settings: Settings
+) -> None:
+    world = two_partners(db, settings)
+    with TestClient(app) as client:
+        for _ in range(3):
+            client.get("/getRecommendations", params={"userId": "u1"},
+                       headers=bearer(world.key_a))
+    with TestClient(app) as client:
+        login(client, world.admin_email)
+        page = client.get(f"/partners/{world.partner_a}")
+        assert page.status_code == 200
+        section = page.text.split('id="api-usage"', 1)[1].split("</section>", 1)[0]
+        assert "<dd>3</dd>" in section
+        assert "Conversion rate" in section

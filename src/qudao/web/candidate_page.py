@@ -25,6 +25,7 @@ from qudao.http.locale import request_locale
 from qudao.http.templates import render, see_other
 from qudao.partners import pipeline, repository, service
 from qudao.partners.types import PARTNER_TYPES, SOURCES, suggest_types
+from qudao.recommendations.usage import usage
 from qudao.screening import diligence, present, rubrics
 from qudao.screening import service as screening
 from qudao.web import candidate_forms as forms_of
@@ -44,6 +45,7 @@ from qudao.web.key_pages import STAFF_KEYS, key_status, may_manage
 
 # Enough for a partner's own people and keys on one page; the full lists are linked.
 DETAIL_ROWS = 50
+USAGE_DAYS = 30
 
 
 @dataclass
@@ -93,6 +95,9 @@ def candidate_page(
     now = clock.now()
     context: dict[str, Any] = {
         "partner": partner, "merged_into": merged_into,
+        # Traffic only means something once the partner has a key to call the API with.
+        "api_usage": usage(session, subject, partner.id, USAGE_DAYS) if key_total else None,
+        "usage_days": USAGE_DAYS,
         "owners": people_by_id(people),
         "suggestion": {"types": [translate(locale, PARTNER_TYPES[t]) for t in suggested],
                        "reason": translate(locale, why),
