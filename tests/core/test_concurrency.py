@@ -4,6 +4,7 @@ on both databases, through the service and through the API."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -108,3 +109,17 @@ def test_the_same_name_through_the_api_is_one_201_and_clean_409s(
         ).status_code)
     assert sorted(o for o in outcomes if isinstance(o, int)) == [201] + [409] * (THREADS - 1)
     assert count(db, "partners") == 1
+
+
+def test_after_commit_callbacks_run_only_when_the_unit_of_work_commits(db: Database) -> None:
+    from qudao.db.session import after_commit
+
+    ran: list[str] = []
+    with db.unit_of_work() as session:
+        after_commit(session, lambda: ran.append("committed"))
+    with contextlib.suppress(RuntimeError), db.unit_of_work() as session:
+        after_commit(session, lambda: ran.append("rolled back"))
+        raise RuntimeError("the command failed")
+    with db.unit_of_work(read_only=True) as session:
+        after_commit(session, lambda: ran.append("read only"))
+    assert ran == ["committed"]

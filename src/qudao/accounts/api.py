@@ -19,6 +19,7 @@ from qudao.accounts.schemas import (
     UserOut,
 )
 from qudao.core.pagination import Page, PageParams, page_params
+from qudao.core.pagination import page as paged
 from qudao.http.auth import AnyUser, AppSettings, DbSession
 
 router = APIRouter(tags=["accounts"])
@@ -43,8 +44,7 @@ def list_users(
 ) -> Page[UserOut]:
     rows, total = repository.list_users(session, subject, partner_id=partner_id,
                                         limit=page.limit, offset=page.offset)
-    return Page(items=[UserOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return paged(UserOut, rows, total, page)
 
 
 @router.post("/users", status_code=201, summary="Add a user")
@@ -64,8 +64,7 @@ def list_keys(
 ) -> Page[ApiKeyOut]:
     rows, total = repository.list_keys(session, subject, partner_id=partner_id,
                                        limit=page.limit, offset=page.offset)
-    return Page(items=[ApiKeyOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return paged(ApiKeyOut, rows, total, page)
 
 
 @router.post("/api-keys", status_code=201, summary="Issue an API key; the secret is shown once")

@@ -184,7 +184,3 @@ def subject_for_key(key: ApiKey) -> AuthSubject:
     return AuthSubject(kind="api_key", role=role, user_id=key.user_id,
                        partner_id=key.partner_id, api_key_id=key.id,
                        read_only=key.read_only or role is Role.ANALYST, label=label)
-
-
-def usable_until(key: ApiKey) -> datetime | None:
-    return key.revoked_at or key.expires_at

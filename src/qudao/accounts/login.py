@@ -133,9 +133,3 @@ def end_session(session: Session, user_session: UserSession) -> None:
         session.flush()
         audit.record(session, action="user.logout", target_type="user",
                      target_id=user_session.user_id, partner_id=user_session.user.partner_id)
-
-
-def require_live(found: UserSession | None) -> UserSession:
-    if found is None:
-        raise Unauthorized(N_("Your session has ended. Sign in again."))
-    return found

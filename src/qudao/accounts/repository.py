@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from qudao.accounts.models import ApiKey, User
 from qudao.accounts.subject import AuthSubject
 from qudao.core.errors import NotFound
 from qudao.core.i18n import N_
+from qudao.db.paging import page_of
 
 
 def readable_users(subject: AuthSubject) -> Select[User]:
@@ -49,9 +50,7 @@ def list_users(
     query = readable_users(subject)
     if partner_id is not None:
         query = query.where(User.partner_id == partner_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(User.email).limit(limit).offset(offset))
-    return list(rows), total
+    return page_of(session, query, User.email, limit=limit, offset=offset)
 
 
 def list_keys(
@@ -60,10 +59,8 @@ def list_keys(
     query = readable_keys(subject)
     if partner_id is not None:
         query = query.where(ApiKey.partner_id == partner_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
-                           .limit(limit).offset(offset))
-    return list(rows), total
+    return page_of(session, query, ApiKey.created_at.desc(), ApiKey.id.desc(), limit=limit,
+                   offset=offset)
 
 
 def staff_users(session: Session, subject: AuthSubject, limit: int = 500) -> list[User]:

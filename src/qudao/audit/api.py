@@ -11,6 +11,7 @@ from qudao.audit.schemas import AuditEntryOut, BreakOut, VerificationOut
 from qudao.audit.verify import verify
 from qudao.core.i18n import translate
 from qudao.core.pagination import Page, PageParams, page_params
+from qudao.core.pagination import page as paged
 from qudao.http.auth import Admin, DbSession
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -24,8 +25,7 @@ def list_audit(
 ) -> Page[AuditEntryOut]:
     rows, total = repository.recent(session, subject, action=action, partner_id=partner_id,
                                     limit=page.limit, offset=page.offset)
-    return Page(items=[AuditEntryOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return paged(AuditEntryOut, rows, total, page)
 
 
 @router.get("/verify", summary="Check the hash chains; names the first broken row")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qudao.accounts.policy import require_admin
 from qudao.accounts.subject import AuthSubject
 from qudao.audit.models import AuditEntry
+from qudao.db.paging import page_of
 
 
 def recent(
@@ -20,6 +21,4 @@ def recent(
         query = query.where(AuditEntry.action == action)
     if partner_id is not None:
         query = query.where(AuditEntry.partner_id == partner_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return page_of(session, query, AuditEntry.id.desc(), limit=limit, offset=offset)

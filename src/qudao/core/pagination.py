@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 MAX_LIMIT = 100
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class PageParams(BaseModel):
@@ -28,3 +30,12 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+
+def page(model: type[M], rows: Iterable[object], total: int, params: PageParams) -> Page[M]:
+    """A page of API shapes made from a repository's rows."""
+    # Parametrised with the concrete model, so that the response says which shape it holds.
+    concrete: type[Page[M]] = Page[model]  # type: ignore[valid-type]
+    return concrete(items=[model.model_validate(r) for r in rows], total=total,
+                    limit=params.limit, offset=params.offset)

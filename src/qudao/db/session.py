@@ -48,13 +48,17 @@ class Database:
             yield session
             if read_only:
                 session.rollback()
+                discard_after_commit(session)
             else:
                 session.commit()
         except BaseException:
             session.rollback()
+            discard_after_commit(session)
             raise
         finally:
             session.close()
+        # Only a committed unit of work lets its callbacks (jobs, notifications) run.
+        run_after_commit(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from qudao.core.i18n import translate
 from qudao.core.pagination import Page, PageParams, page_params
+from qudao.core.pagination import page as paged
 from qudao.core.tabular import ImportRejected, read_table
 from qudao.http.auth import AnyUser, DbSession, Staff, StaffWriter
 from qudao.http.locale import RequestLocale
@@ -61,10 +62,8 @@ def list_partners(
                                     offset=page.offset, stage=stage, partner_type=partner_type,
                                     owner_id=owner_id, sort=sort)
     if subject.is_staff:
-        return Page[PartnerOut](items=[PartnerOut.model_validate(r) for r in rows], total=total,
-                                limit=page.limit, offset=page.offset)
-    return Page[PartnerPublic](items=[PartnerPublic.model_validate(r) for r in rows],
-                               total=total, limit=page.limit, offset=page.offset)
+        return paged(PartnerOut, rows, total, page)
+    return paged(PartnerPublic, rows, total, page)
 
 
 @router.post("", status_code=201, summary="Add a candidate partner (checks duplicates)")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from qudao.accounts.subject import AuthSubject
 from qudao.core.errors import NotFound
 from qudao.core.i18n import N_
+from qudao.db.paging import page_of
 from qudao.partners import pipeline
 from qudao.partners.dedupe import Known
 from qudao.partners.models import Contact, Partner, StageEvent
@@ -68,9 +69,7 @@ def search(
         query = query.where(Partner.partner_type == partner_type)
     if owner_id is not None:
         query = query.where(Partner.owner_id == owner_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(*_ORDER[sort]).limit(limit).offset(offset))
-    return list(rows), total
+    return page_of(session, query, *_ORDER[sort], limit=limit, offset=offset)
 
 
 def stage_counts(session: Session, subject: AuthSubject) -> dict[str, int]:

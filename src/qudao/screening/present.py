@@ -21,7 +21,7 @@ from qudao.screening.schemas import (
     ScorecardOut,
 )
 from qudao.screening.scoring import to_decimal
-from qudao.screening.service import Scorecard, evaluator_name
+from qudao.screening.service import Scorecard, evaluator_names
 
 
 def rubric_out(rubric: Rubric, locale: LocaleCode) -> RubricOut:
@@ -46,6 +46,7 @@ def reason_text(card: Scorecard, locale: LocaleCode) -> str | None:
 def scorecard_out(session: Session, card: Scorecard, locale: LocaleCode) -> ScorecardOut:
     labels = {c.key: rubrics.label(c, locale) for c in card.rubric.criteria}
     flag = diligence.size_flag(session, card.partner)
+    names = evaluator_names(session, [e.evaluator_id for e in card.evaluations])
     return ScorecardOut(
         partner_id=card.partner.id, partner=card.partner.name, rubric_id=card.rubric.id,
         rubric_version=card.rubric.version, total=card.total, exact_total=card.exact_total,
@@ -56,7 +57,7 @@ def scorecard_out(session: Session, card: Scorecard, locale: LocaleCode) -> Scor
             mean=None if r.mean is None else to_decimal(r.mean, 2), evaluators=r.count,
             contribution=to_decimal(r.contribution, 2)) for r in card.score.criteria],
         evaluations=[EvaluatorOut(
-            evaluator_id=e.evaluator_id, evaluator=evaluator_name(session, e.evaluator_id),
+            evaluator_id=e.evaluator_id, evaluator=names.get(e.evaluator_id, "?"),
             ratings={r.criterion_key: Decimal(r.value_centi) / 100 for r in e.ratings},
             notes=e.notes) for e in card.evaluations],
         size_flag=translate(locale, flag) if flag else None,
