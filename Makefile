@@ -8,13 +8,18 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev system-test-deps run test lint typecheck messages clean
+.PHONY: install install-dev runtime-deps system-test-deps run test lint typecheck messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+# Browser assets come from the npm registry and are served by the app itself (no CDN).
+VENDOR := src/qudao/web/static/vendor
+$(VENDOR)/echarts.min.js: package.json package-lock.json
+	@bash scripts/vendor-assets.sh
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt $(VENDOR)/echarts.min.js
 	$(BIN)/pip install -q -c constraints.txt -e .
 	@touch $@
 
@@ -31,7 +36,11 @@ install-dev: $(VENV)/.installed-dev
 system-test-deps:
 	@bash scripts/system-test-deps.sh
 
-run: install
+# A CJK font for Chinese PDFs (installed when missing, if run as root).
+runtime-deps:
+	@bash scripts/runtime-deps.sh
+
+run: install runtime-deps
 	$(BIN)/qudao db upgrade
 	$(BIN)/qudao demo
 	$(BIN)/qudao serve --host $(HOST) --port $(PORT)
@@ -52,4 +61,4 @@ messages: install-dev
 	bash scripts/messages.sh
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache node_modules $(VENDOR)

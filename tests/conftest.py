@@ -112,6 +112,7 @@ def _isolated_process_state() -> Iterator[None]:
     api_keys.forget_touches()
     yield
     clock.unfreeze()
+    clock.travel(0)
     throttle.reset()
     api_keys.forget_touches()
 

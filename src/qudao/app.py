@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from qudao import __version__
 from qudao.api.router import router as api_router
+from qudao.core import clock
 from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from qudao.http import errors
@@ -31,6 +32,7 @@ from qudao.portal.views import router as portal_router
 from qudao.recommendations.metering import Meter
 from qudao.recommendations.registry import ModelRegistry
 from qudao.recommendations.serving import Recommender
+from qudao.referrals.redirect import router as referral_redirect_router
 from qudao.web.views import router as web_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_url=None if settings.is_production else "/openapi.json",
     )
     app.state.settings = settings
+    if settings.time_travel_days:
+        clock.travel(settings.time_travel_days)
     app.state.db = db
     app.state.recommender = recommender
     app.state.key_lookup = KeyLookup(db.reader)
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(partner_api_router)
     app.include_router(guide_router)
+    app.include_router(referral_redirect_router)
     app.include_router(api_router)
     app.include_router(portal_router)
     app.include_router(web_router)

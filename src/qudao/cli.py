@@ -7,13 +7,24 @@ from typing import Annotated
 import typer
 
 from qudao.accounts.cli import key_app, user_app
+from qudao.agreements.cli import app as agreements_app
 from qudao.audit.cli import app as audit_app
 from qudao.core.cli_support import _, command_unit, console, handles_errors
 from qudao.core.config import get_settings
 from qudao.db import migrate
 from qudao.db.session import Database
+from qudao.deals.cli import app as deals_app
+from qudao.documents.cli import app as docs_app
+from qudao.engagement.cli import app as cadence_app
+from qudao.goals.cli import app as goals_app
+from qudao.jobs.cli import app as jobs_app
+from qudao.jobs.cli import worker as jobs_worker
 from qudao.partners.cli import app as partner_app
+from qudao.programs.catalogue_cli import app as catalogue_app
+from qudao.programs.cli import app as program_app
+from qudao.programs.plans_cli import app as plans_app
 from qudao.recommendations.cli import app as recommend_app
+from qudao.referrals.cli import app as referrals_app
 from qudao.screening.cli import app as screening_app
 
 app = typer.Typer(
@@ -28,6 +39,17 @@ app.add_typer(user_app, name="user")
 app.add_typer(partner_app, name="partners")
 app.add_typer(partner_app, name="partner", hidden=True)
 app.add_typer(screening_app, name="screening")
+app.add_typer(program_app, name="program")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(plans_app, name="plans")
+app.add_typer(goals_app, name="goals")
+app.add_typer(docs_app, name="docs")
+app.add_typer(agreements_app, name="agreements")
+app.add_typer(deals_app, name="deals")
+app.add_typer(referrals_app, name="referrals")
+app.add_typer(cadence_app, name="cadence")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(jobs_worker)
 app.add_typer(recommend_app, name="recommend")
 app.add_typer(key_app, name="apikey")
 app.add_typer(audit_app, name="audit")
@@ -77,13 +99,18 @@ def demo() -> None:
     """Load the demo data (idempotent), train the recommender if there is no model yet,
     and print the demo logins."""
     from qudao.demo.accounts import ensure_accounts
+    from qudao.demo.program import ensure_program
     from qudao.demo.screening import ensure_pipeline
     from qudao.recommendations.cli import train
     from qudao.recommendations.registry import current_path
 
-    with console.status(_("Loading the demo data")), command_unit() as (session, settings):
+    with (console.status(_("Loading the demo data")) as status,
+          command_unit() as (session, settings)):
         logins = ensure_accounts(session, settings)
         ensure_pipeline(session)
+        status.update(_("Setting up the demo's partner program: agreements, deals and "
+                        "follow-ups"))
+        ensure_program(session, settings)
     if current_path(get_settings().model_directory) is None:
         train()
     console.rule(_("Demo logins"))
@@ -98,4 +125,16 @@ def demo() -> None:
 
 
 def main() -> None:
+    _travel_in_time()
     app()
+
+
+def _travel_in_time() -> None:
+    """QUDAO_TIME_TRAVEL_DAYS moves every command's clock ahead, for trying qudao out."""
+    from qudao.core import clock
+
+    try:
+        settings = get_settings()
+    except ValueError:
+        return  # the command itself reports settings it cannot use
+    clock.travel(settings.time_travel_days)

@@ -12,7 +12,6 @@ this file, unless it takes a new kind of id: then the test fails until ID_KINDS 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -32,17 +31,10 @@ from tests.fixtures.security import (
     path_params,
     snapshot,
 )
+from tests.fixtures.tenancy import Tenancy, extra_id_kinds, extra_sample_bodies
 
 STAFF_ONLY = frozenset({"staff", "staff_writer", "admin"})
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass
-class Tenancy:
-    world: TwoPartners
-    db: Database
-    settings: Settings
-    made: dict[str, int | str] = field(default_factory=dict)
 
 
 def _contact_of(partner: Callable[[TwoPartners], int]) -> Callable[[Tenancy], int]:
@@ -76,6 +68,8 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "DiligenceUpdate": {"status": "done"},
     "DiligenceAdd": {"label": "Mole check"},
 }
+ID_KINDS.update(extra_id_kinds())
+SAMPLE_BODIES.update(extra_sample_bodies())
 
 
 def _ids(t: Tenancy, own: bool) -> dict[str, Any]:

@@ -40,7 +40,8 @@ def english_phrases() -> tuple[str, ...]:
         catalog = read_po(handle, locale="zh_CN")
     phrases: set[str] = set()
     for message in catalog:
-        if not message.id or not message.string:
+        # A term shown as it is in both languages (PDF, API) is not left-over English.
+        if not message.id or not message.string or message.string == message.id:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         for msgid in ids:
@@ -73,8 +74,21 @@ def browser(chromium_path: str) -> Iterator[Browser]:
             launched.close()
 
 
+# Code samples (placeholders, commands) read the same in every language.
+_TEXT_WITHOUT_CODE = """() => {
+  const code = [...document.querySelectorAll("code, pre, kbd, samp")];
+  const before = code.map((e) => e.style.display);
+  code.forEach((e) => { e.style.display = "none"; });
+  const text = document.body.innerText;
+  code.forEach((e, i) => { e.style.display = before[i]; });
+  return text;
+}"""
+
+
 def visible_text(page: Page) -> str:
-    return page.inner_text("body")
+    text = page.evaluate(_TEXT_WITHOUT_CODE)
+    assert isinstance(text, str)
+    return text
 
 
 def shoot(page: Page, backend: str, name: str) -> None:

@@ -1,10 +1,14 @@
 """qudao-sdk: a typed client for the qudao partner API."""
 
 from qudao_sdk.client import AsyncQudaoClient, QudaoClient
+from qudao_sdk.deals import Deal, DealLine, DealPage, Product, SalesRep
 from qudao_sdk.errors import (
     AuthenticationError,
     BadRequestError,
+    ConflictError,
+    CustomerProtectedError,
     NotFoundError,
+    PermissionDeniedError,
     QudaoError,
     RateLimitError,
     ServerError,
@@ -15,13 +19,21 @@ __all__ = [
     "AsyncQudaoClient",
     "AuthenticationError",
     "BadRequestError",
+    "ConflictError",
+    "CustomerProtectedError",
+    "Deal",
+    "DealLine",
+    "DealPage",
     "Me",
     "NotFoundError",
     "Partner",
+    "PermissionDeniedError",
+    "Product",
     "QudaoClient",
     "QudaoError",
     "RateLimitError",
     "Recommendation",
+    "SalesRep",
     "ServerError",
 ]
 __version__ = "0.1.0"

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
+from qudao_sdk.deals import Deal, DealPage, Product, Stage, list_params, registration
 from qudao_sdk.errors import from_response, retry_after
 from qudao_sdk.models import Me, Partner, Recommendation
 
@@ -53,6 +57,13 @@ class _Calls:
     @staticmethod
     def recommendations(user_id: str, limit: int) -> tuple[str, str, dict[str, Any]]:
         return "GET", "/getRecommendations", {"params": {"userId": user_id, "limit": limit}}
+
+    @staticmethod
+    def register_deal(body: dict[str, Any],
+                      idempotency_key: str | None) -> tuple[str, str, dict[str, Any]]:
+        # One key for every attempt: a retry after a lost answer never registers twice.
+        key = idempotency_key or str(uuid.uuid4())
+        return "POST", "/api/v1/deals", {"json": body, "headers": {"Idempotency-Key": key}}
 
 
 class QudaoClient:
@@ -101,6 +112,34 @@ class QudaoClient:
         """Your own company's record."""
         return Partner.model_validate(self._request("GET", f"/api/v1/partners/{partner_id}"))
 
+    def register_deal(
+        self, customer_name: str, *, amount: Decimal | str | int, currency: str,
+        website: str | None = None, email: str | None = None, tax_id: str | None = None,
+        customer_ref: str | None = None, expected_close: date | None = None,
+        products: list[Product] | list[tuple[str, int]] | None = None,
+        program_id: int | None = None, idempotency_key: str | None = None,
+    ) -> Deal:
+        """Register a deal; its customer is protected for your company. A customer that
+        another registration protects raises ``CustomerProtectedError`` with
+        ``protected_until``. Sent with an ``Idempotency-Key`` (yours, or a new one), so
+        that retries register once."""
+        body = registration(customer_name, amount=amount, currency=currency, website=website,
+                            email=email, tax_id=tax_id, customer_ref=customer_ref,
+                            expected_close=expected_close, products=products,
+                            program_id=program_id)
+        method, path, kwargs = _Calls.register_deal(body, idempotency_key)
+        return Deal.model_validate(self._request(method, path, **kwargs))
+
+    def list_deals(self, *, stage: Stage | None = None, q: str | None = None,
+                   limit: int = 50, offset: int = 0) -> DealPage:
+        """Your company's deals, newest first, a page at a time (at most 100)."""
+        return DealPage.model_validate(self._request(
+            "GET", "/api/v1/deals", params=list_params(stage, q, limit, offset)))
+
+    def get_deal(self, deal_id: int) -> Deal:
+        """One of your company's deals."""
+        return Deal.model_validate(self._request("GET", f"/api/v1/deals/{deal_id}"))
+
 
 class AsyncQudaoClient:
     def __init__(self, base_url: str, api_key: str, *, max_retries: int = 3,
@@ -145,4 +184,26 @@ class AsyncQudaoClient:
 
     async def get_partner(self, partner_id: int) -> Partner:
         return Partner.model_validate(await self._request("GET", f"/api/v1/partners/{partner_id}"))
+
+    async def register_deal(
+        self, customer_name: str, *, amount: Decimal | str | int, currency: str,
+        website: str | None = None, email: str | None = None, tax_id: str | None = None,
+        customer_ref: str | None = None, expected_close: date | None = None,
+        products: list[Product] | list[tuple[str, int]] | None = None,
+        program_id: int | None = None, idempotency_key: str | None = None,
+    ) -> Deal:
+        body = registration(customer_name, amount=amount, currency=currency, website=website,
+                            email=email, tax_id=tax_id, customer_ref=customer_ref,
+                            expected_close=expected_close, products=products,
+                            program_id=program_id)
+        method, path, kwargs = _Calls.register_deal(body, idempotency_key)
+        return Deal.model_validate(await self._request(method, path, **kwargs))
+
+    async def list_deals(self, *, stage: Stage | None = None, q: str | None = None,
+                         limit: int = 50, offset: int = 0) -> DealPage:
+        return DealPage.model_validate(await self._request(
+            "GET", "/api/v1/deals", params=list_params(stage, q, limit, offset)))
+
+    async def get_deal(self, deal_id: int) -> Deal:
+        return Deal.model_validate(await self._request("GET", f"/api/v1/deals/{deal_id}"))
 

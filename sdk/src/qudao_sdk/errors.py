@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 
 
@@ -36,6 +38,16 @@ class ConflictError(QudaoError):
     """409: the request conflicts with the current state."""
 
 
+class CustomerProtectedError(ConflictError):
+    """409 on a deal registration: another registration protects the customer until
+    ``protected_until`` (who holds it is not said)."""
+
+    def __init__(self, status: int, error: str, detail: str, request_id: str | None = None,
+                 protected_until: datetime | None = None):
+        super().__init__(status, error, detail, request_id)
+        self.protected_until = protected_until
+
+
 class RateLimitError(QudaoError):
     """429: over the key's quota; ``retry_after`` seconds to wait."""
 
@@ -56,13 +68,20 @@ _BY_STATUS: dict[int, type[QudaoError]] = {
 
 
 def from_response(response: httpx.Response) -> QudaoError:
+    body: dict[str, object] = {}
+    request_id: str | None
     try:
         body = response.json()
         error, detail = str(body.get("error", "error")), str(body.get("detail", response.text))
-        request_id = body.get("request_id")
+        found = body.get("request_id")
+        request_id = None if found is None else str(found)
     except ValueError:
         error, detail, request_id = "error", response.text[:500], None
     status = response.status_code
+    if status == 409 and error == "customer_protected":
+        until = body.get("protected_until")
+        return CustomerProtectedError(status, error, detail, request_id, datetime.fromisoformat(
+            str(until)) if until else None)
     if status == 429:
         return RateLimitError(status, error, detail, request_id, retry_after(response))
     if status >= 500:

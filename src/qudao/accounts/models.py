@@ -97,3 +97,6 @@ class ApiKey(IdMixin, Base):
         if self.revoked_at is not None and self.revoked_at <= at:
             return False
         return self.expires_at is None or at < self.expires_at
+
+
+from qudao.accounts import invitation_models as invitation_models  # noqa: E402

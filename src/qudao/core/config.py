@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     attribution_window_days: int = Field(default=90, ge=1, le=730)
     # How often a server worker looks for a newly trained model.
     model_check_seconds: float = Field(default=5.0, gt=0)
+    # Runs the app and the CLI this many days ahead of the real clock, to try what time does
+    # (protection expiry, inactivity alerts, expiring agreements). Refused in production.
+    time_travel_days: int = Field(default=0, ge=0, le=3650)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -61,6 +64,9 @@ class Settings(BaseSettings):
                 )
         elif not self.secret_key:
             self.secret_key = _development_secret(self.data_dir)
+        if self.env == "production" and self.time_travel_days:
+            raise ValueError("QUDAO_TIME_TRAVEL_DAYS is for trying qudao out: unset it in "
+                             "production")
         return self
 
     @property

@@ -9,7 +9,15 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    localcontext,
+)
 from typing import Literal
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -17,8 +25,11 @@ from babel.numbers import get_currency_precision, list_currencies
 from qudao.core.errors import Unprocessable
 from qudao.core.i18n import N_
 
-RoundingMode = Literal["half_up", "half_even"]
-ROUNDING: dict[RoundingMode, str] = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+# "down" and "up" round toward and away from zero: a plan may round its payouts in the
+# payer's or in the partner's favour.
+RoundingMode = Literal["half_up", "half_even", "down", "up"]
+ROUNDING: dict[RoundingMode, str] = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN,
+                                     "down": ROUND_DOWN, "up": ROUND_UP}
 
 MONEY_CONTEXT = Context(
     prec=38,

@@ -33,6 +33,7 @@ from qudao.partners.schemas import (
     TypeSuggestionOut,
 )
 from qudao.partners.types import PARTNER_TYPES, suggest_types
+from qudao.programs.service import suggest_partner_types
 from qudao.screening.exports import export_candidates
 
 router = APIRouter(prefix="/partners", tags=["partners"])
@@ -93,10 +94,15 @@ def check_duplicates(
 
 @router.get("/type-suggestion", summary="Partner types that fit an industry, and why")
 def type_suggestion(
-    subject: Staff, locale: RequestLocale,
+    subject: Staff, session: DbSession, locale: RequestLocale,
     industry: Annotated[str | None, Query(max_length=120)] = None,
 ) -> TypeSuggestionOut:
-    types, reason = suggest_types(industry)
+    if industry is None:
+        # No industry asked about: the company's own, from its program (guide §2.1).
+        found = suggest_partner_types(session, None)
+        types, reason, industry = found.types, found.reason, found.industry
+    else:
+        types, reason = suggest_types(industry)
     return TypeSuggestionOut(industry=industry, types=types,
                              labels=[translate(locale, PARTNER_TYPES[t]) for t in types],
                              reason=translate(locale, reason))

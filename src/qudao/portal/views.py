@@ -10,13 +10,23 @@ from qudao.accounts import repository as accounts
 from qudao.http.auth import DbSession, PagePartner
 from qudao.http.templates import render
 from qudao.partners import repository as partners
-from qudao.portal import key_views, usage_views, user_views
+from qudao.portal import (
+    deal_views,
+    key_views,
+    onboarding_views,
+    referral_views,
+    usage_views,
+    user_views,
+)
 from qudao.web.key_pages import may_manage
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 router.include_router(user_views.router)
 router.include_router(key_views.router)
 router.include_router(usage_views.router)
+router.include_router(deal_views.router)
+router.include_router(onboarding_views.router)
+router.include_router(referral_views.router)
 COMPANY_ROWS = 5
 
 

@@ -50,7 +50,7 @@ def usage(session: Session, subject: AuthSubject, partner_id: int, days: int) ->
     counted = dict(session.execute(
         select(ApiUsage.day, func.sum(ApiUsage.calls))
         .where(ApiUsage.partner_id == partner.id, ApiUsage.day >= since)
-        .group_by(ApiUsage.day)).tuples().all())
+        .group_by(ApiUsage.day)).all())
     series = [DayCalls(since + timedelta(days=i), int(counted.get(since + timedelta(days=i), 0)))
               for i in range(days)]
     shown = select(RecommendationShown).where(RecommendationShown.partner_id == partner.id,

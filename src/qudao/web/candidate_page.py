@@ -11,24 +11,24 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from qudao.accounts import repository as accounts
 from qudao.accounts.subject import AuthSubject
 from qudao.core import clock
-from qudao.core.errors import NotFound, QudaoError
 from qudao.core.i18n import translate
-from qudao.http.forms import checked_form
 from qudao.http.locale import request_locale
-from qudao.http.templates import render, see_other
+from qudao.http.templates import render
 from qudao.partners import pipeline, repository, service
-from qudao.partners.types import PARTNER_TYPES, SOURCES, suggest_types
+from qudao.partners.types import PARTNER_TYPES, SOURCES
+from qudao.programs.service import suggest_partner_types
 from qudao.recommendations.usage import usage
 from qudao.screening import diligence, present, rubrics
 from qudao.screening import service as screening
 from qudao.web import candidate_forms as forms_of
+from qudao.web import partner_sections
+from qudao.web.actions import form_action
 from qudao.web.choices import (
     LABELS,
     as_options,
@@ -40,7 +40,7 @@ from qudao.web.choices import (
     translated,
     with_current,
 )
-from qudao.web.forms import FormInvalid, FormState, failure
+from qudao.web.forms import FormState
 from qudao.web.key_pages import STAFF_KEYS, key_status, may_manage
 
 # Enough for a partner's own people and keys on one page; the full lists are linked.
@@ -80,7 +80,10 @@ def candidate_page(
     rubric = rubrics.current(session)
     items = diligence.checklist(session, partner)
     checklist = present.diligence_out(session, partner, items, locale)
-    suggested, why = suggest_types(partner.industry)
+    # The guide picks partner types by the company's own industry (the program's); the
+    # candidate's industry stands in while no program names one.
+    suggestion = suggest_partner_types(session, partner.industry)
+    suggested, why = suggestion.types, suggestion.reason
     stages = [s for s in pipeline.STAGES if pipeline.refusal(partner.stage, s) is None]
     me = next((p for p in people if p.id == subject.user_id), None)
     mine = next((e for e in card.evaluations if e.evaluator_id == subject.user_id), None)
@@ -137,12 +140,10 @@ def candidate_page(
         "status": {k.id: key_status(k, now) for k in keys},
         "manageable": {k.id: may_manage(subject, k.partner_id) for k in keys},
         "can_issue": may_manage(subject, partner.id),
+        "sections": partner_sections.sections(session, subject, partner, locale),
         **LABELS,
     }
     return render(request, "partners/detail.html", context, status=forms.status)
-
-
-FORM_ERRORS = (QudaoError, ValidationError, FormInvalid)
 
 
 async def candidate_form(
@@ -151,17 +152,8 @@ async def candidate_form(
     place: Callable[[FormState], Forms], done: str, flash: str,
     renames: Mapping[str, str] | None = None,
 ) -> Response:
-    """One form of the candidate page: check the post, let the service act, and either
-    redirect with a notice or draw the page again with this form's values and messages."""
-    form = await checked_form(request)
-    try:
-        act(form)
-    except FORM_ERRORS as error:
-        if isinstance(error, NotFound):
-            # No such candidate or check: there is no form on the page to explain it at.
-            raise
-        state = failure(error, request_locale(request), form, inputs, fields=renames)
-        # A refused change may have touched the loaded rows: the page shows what is stored.
-        session.rollback()
-        return candidate_page(request, session, subject, partner_id, place(state))
-    return see_other(request, done, flash=flash)
+    """One form of the candidate page (see ``form_action``)."""
+    return await form_action(
+        request, session, act=act, inputs=inputs, done=done, flash=flash, renames=renames,
+        redraw=lambda state, _form: candidate_page(request, session, subject, partner_id,
+                                                   place(state)))

@@ -14,13 +14,20 @@ from qudao.http.templates import render
 from qudao.partners import repository as partners
 from qudao.web import (
     account_views,
+    agreement_views,
     audit_views,
     candidate_views,
+    deal_views,
+    document_views,
+    engagement_views,
     evaluation_views,
+    goal_views,
     import_views,
     key_views,
     partner_views,
     pipeline_views,
+    program_views,
+    referral_views,
     screening_views,
     user_views,
 )
@@ -32,7 +39,9 @@ router = APIRouter(include_in_schema=False)
 router.include_router(session_router)
 # Fixed paths under /partners (import, export) come before /partners/{partner_id}.
 for area in (pipeline_views, import_views, partner_views, candidate_views, evaluation_views,
-             screening_views, user_views, key_views, audit_views, account_views):
+             screening_views, program_views, goal_views, document_views, agreement_views,
+             deal_views, referral_views, engagement_views, user_views, key_views, audit_views,
+             account_views):
     router.include_router(area.router)
 
 OVERVIEW_ROWS = 8

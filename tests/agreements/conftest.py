@@ -1,0 +1,8 @@
+"""Fixtures of the agreement tests: quick password hashes and signed-in clients, as the page
+tests have them."""
+
+from __future__ import annotations
+
+from tests.web.conftest import _quick_password_hashes, sign_in, world
+
+__all__ = ["_quick_password_hashes", "sign_in", "world"]

@@ -1,0 +1,8 @@
+"""The page tests' fixtures (quick password hashes, two partners, signed-in clients) for the
+document tests too."""
+
+from __future__ import annotations
+
+from tests.web.conftest import _quick_password_hashes, sign_in, world
+
+__all__ = ["_quick_password_hashes", "sign_in", "world"]

@@ -1,0 +1,20 @@
+"""Two partners, and the key the company's own site reports events with (a staff key)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qudao.core.config import Settings
+from qudao.db.session import Database
+from tests.fixtures.accounts import TwoPartners, two_partners
+from tests.fixtures.security import make_staff_key
+
+
+@pytest.fixture
+def world(db: Database, settings: Settings) -> TwoPartners:
+    return two_partners(db, settings)
+
+
+@pytest.fixture
+def staff_key(db: Database, settings: Settings, world: TwoPartners) -> str:
+    return make_staff_key(db, settings, world.admin_email)[1]
