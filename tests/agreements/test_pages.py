@@ -188,6 +188,12 @@ def test_staff_invite_from_the_partner_page_without_an_agreement(
     assert "Waiting for acceptance" in listing.text
     invitation_id = re.search(r'/invitations/(\d+)/revoke', listing.text)
     assert invitation_id
+    # Through another partner's address, the invitation does not exist and stays open.
+    elsewhere = staff.post(f"/partners/{world.partner_a}/invitations/"
+                           f"{invitation_id.group(1)}/revoke")
+    assert elsewhere.status_code == 404
+    assert "Waiting for acceptance" in staff.get(
+        f"/partners/{world.partner_b}/invitations").text
     revoked = staff.post(f"/partners/{world.partner_b}/invitations/"
                          f"{invitation_id.group(1)}/revoke")
     assert revoked.status_code == 303

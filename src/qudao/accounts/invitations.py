@@ -154,8 +154,12 @@ def get(session: Session, subject: AuthSubject, invitation_id: int) -> Invitatio
     return found
 
 
-def revoke(session: Session, subject: AuthSubject, invitation_id: int) -> Invitation:
+def revoke(session: Session, subject: AuthSubject, invitation_id: int, *,
+           partner_id: int | None = None) -> Invitation:
+    """Withdraws an invitation; with ``partner_id``, only one of that partner's."""
     invitation = get(session, subject, invitation_id)
+    if partner_id is not None and invitation.partner_id != partner_id:
+        raise NotFound(N_("Invitation %(id)s was not found."), id=invitation_id)
     _refuse_key_callers(subject)
     require_inviter(subject, invitation.partner_id)
     current = status(invitation)

@@ -85,8 +85,3 @@ def shown_state(state: str, ends_on: date, today: date,
     if state in ("active", "renewed") and today >= ends_on - timedelta(days=within_days):
         return "expiring"
     return state  # type: ignore[return-value]
-
-
-def in_force_mark(state: str) -> bool | None:
-    """The value of the one-in-force key: True in force, NULL (never colliding) otherwise."""
-    return True if state in IN_FORCE else None

@@ -125,9 +125,3 @@ def identify(website: str | None, email: str | None, tax_id: str | None) -> Cust
         raise Unprocessable(NEEDS_KEY, field="customer_website")
     return Customer(domain=company_domain, email=address, tax_id=tax, keys=tuple(keys),
                     fields=tuple(keys.values()))
-
-
-def key_label(key: str) -> tuple[str, str]:
-    """("domain" | "email" | "tax", value) of a stored key."""
-    kind, _, value = key.partition(":")
-    return kind, value

@@ -23,8 +23,10 @@ def partner_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]
     return {int(i): str(n) for i, n in rows.all()}
 
 
-def tasks_out(session: Session, tasks: list[FollowUpTask], locale: LocaleCode) -> list[TaskOut]:
-    names = partner_names(session, (t.partner_id for t in tasks))
+def tasks_out(session: Session, tasks: list[FollowUpTask], locale: LocaleCode,
+              names: dict[int, str] | None = None) -> list[TaskOut]:
+    if names is None:
+        names = partner_names(session, (t.partner_id for t in tasks))
     today = clock.now().date()
     return [TaskOut(
         id=t.id, partner_id=t.partner_id, partner=names.get(t.partner_id, ""), kind=t.kind,
@@ -37,13 +39,14 @@ def tasks_out(session: Session, tasks: list[FollowUpTask], locale: LocaleCode) -
 def meetings_out(
     session: Session, meetings: list[Meeting], locale: LocaleCode
 ) -> list[MeetingOut]:
-    names = partner_names(session, (m.partner_id for m in meetings))
     items = repository.meeting_tasks(session, [m.id for m in meetings])
+    names = partner_names(session, [*(m.partner_id for m in meetings),
+                                    *(t.partner_id for ts in items.values() for t in ts)])
     return [MeetingOut(
         id=m.id, partner_id=m.partner_id, partner=names.get(m.partner_id, ""),
         held_on=m.held_on, attendees=m.attendees, notes=m.notes,
         created_by_user_id=m.created_by_user_id, created_at=m.created_at,
-        action_items=tasks_out(session, items[m.id], locale)) for m in meetings]
+        action_items=tasks_out(session, items[m.id], locale, names)) for m in meetings]
 
 
 def alert_out(alert: Alert, locale: LocaleCode) -> AlertOut:

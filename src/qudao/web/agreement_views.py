@@ -85,14 +85,9 @@ def agreements(
     rows, total = repository.search(session, subject, today=day, limit=draft.per_page,
                                     offset=draft.offset, state=state, q=q,
                                     partner_id=partner_id)
-    progress = {}
-    for agreement in rows:
-        checklist = onboarding.checklist(session, agreement, day)
-        if checklist.items:
-            progress[agreement.id] = checklist
     return render(request, "agreements/list.html", {
         "agreements": [present.agreement_out(a, locale, day) for a in rows],
-        "progress": progress, "pager": with_total(draft, total),
+        "progress": onboarding.checklists(session, rows, day), "pager": with_total(draft, total),
         "filters": _filters(state, q, partner_id), "filtering": bool(state or q or partner_id),
         "state_options": translated(states.STATE_LABELS, locale),
     })
@@ -266,9 +261,7 @@ async def revoke_invitation(request: Request, subject: PageStaff, session: DbSes
                             agreement_id: int, invitation_id: int) -> Response:
     await checked_form(request)
     agreement = repository.get(session, subject, agreement_id)
-    invitation = invitations.get(session, subject, invitation_id)
-    if invitation.partner_id == agreement.partner_id:
-        invitations.revoke(session, subject, invitation_id)
+    invitations.revoke(session, subject, invitation_id, partner_id=agreement.partner_id)
     return see_other(request, f"/agreements/{agreement_id}#invite", flash=INVITATION_REVOKED)
 
 
@@ -337,9 +330,7 @@ async def invite_to_partner(request: Request, subject: PageStaff, session: DbSes
 async def revoke_partner_invitation(request: Request, subject: PageStaff, session: DbSession,
                                     partner_id: int, invitation_id: int) -> Response:
     await checked_form(request)
-    invitation = invitations.get(session, subject, invitation_id)
-    if invitation.partner_id == partner_id:
-        invitations.revoke(session, subject, invitation_id)
+    invitations.revoke(session, subject, invitation_id, partner_id=partner_id)
     return see_other(request, f"/partners/{partner_id}/invitations",
                      flash=INVITATION_REVOKED)
 

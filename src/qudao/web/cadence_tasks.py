@@ -81,9 +81,10 @@ def board_rows(session: Session) -> list[dict[str, Any]]:
     partners = inactivity.signed_partners(session)
     since = inactivity.quiet_since(session, partners)
     last = activity.last_activity(session, [p.id for p in partners])
+    open_tasks = followups.open_counts(session, [p.id for p in partners])
     now = clock.now()
     return [{"partner": p, "last": last.get(p.id), "quiet_days": (now - since[p.id]).days,
-             "open_tasks": followups.open_count(session, p.id)} for p in partners]
+             "open_tasks": open_tasks.get(p.id, 0)} for p in partners]
 
 
 @router.get("/cadence/partners")
