@@ -26,6 +26,7 @@ from qudao.http.middleware import (
 from qudao.http.ratelimit import RateLimiter
 from qudao.http.uow import UnitOfWorkMiddleware
 from qudao.partner_api.auth import KeyLookup
+from qudao.partner_api.fast_lane import RecommendationsFastLane
 from qudao.partner_api.guide_views import router as guide_router
 from qudao.partner_api.routes import router as partner_api_router
 from qudao.portal.views import router as portal_router
@@ -92,8 +93,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
-    # Outermost last: context → headers → 500s → body limit → CORS → unit of work →
-    # routes.
+    # Outermost last: the partner API's fast lane → context → headers → 500s → body limit →
+    # CORS → unit of work → routes.
     app.add_middleware(UnitOfWorkMiddleware, db=db)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -104,5 +105,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(errors.CatchAllMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RecommendationsFastLane, state=app.state, db=db)
     logging.getLogger("qudao").setLevel(logging.INFO)
     return app

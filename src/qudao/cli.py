@@ -9,6 +9,7 @@ import typer
 from qudao.accounts.cli import key_app, user_app
 from qudao.agreements.cli import app as agreements_app
 from qudao.audit.cli import app as audit_app
+from qudao.commissions.cli import app as commissions_app
 from qudao.core.cli_support import _, command_unit, console, handles_errors
 from qudao.core.config import get_settings
 from qudao.db import migrate
@@ -46,6 +47,7 @@ app.add_typer(goals_app, name="goals")
 app.add_typer(docs_app, name="docs")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(deals_app, name="deals")
+app.add_typer(commissions_app, name="commissions")
 app.add_typer(referrals_app, name="referrals")
 app.add_typer(cadence_app, name="cadence")
 app.add_typer(jobs_app, name="jobs")
@@ -99,6 +101,7 @@ def demo() -> None:
     """Load the demo data (idempotent), train the recommender if there is no model yet,
     and print the demo logins."""
     from qudao.demo.accounts import ensure_accounts
+    from qudao.demo.commissions import ensure_commissions
     from qudao.demo.program import ensure_program
     from qudao.demo.screening import ensure_pipeline
     from qudao.recommendations.cli import train
@@ -111,6 +114,8 @@ def demo() -> None:
         status.update(_("Setting up the demo's partner program: agreements, deals and "
                         "follow-ups"))
         ensure_program(session, settings)
+        status.update(_("Running the demo's commission periods"))
+        ensure_commissions(session)
     if current_path(get_settings().model_directory) is None:
         train()
     console.rule(_("Demo logins"))

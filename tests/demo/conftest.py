@@ -10,6 +10,7 @@ from qudao.accounts import passwords
 from qudao.core.config import Settings
 from qudao.db.session import Database
 from qudao.demo.accounts import ensure_accounts
+from qudao.demo.commissions import ensure_commissions
 from qudao.demo.program import ensure_program
 from qudao.demo.screening import ensure_pipeline
 
@@ -29,6 +30,7 @@ def load_demo(db: Database, settings: Settings) -> None:
         ensure_accounts(session, settings)
         ensure_pipeline(session)
         ensure_program(session, settings)
+        ensure_commissions(session)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from qudao.core.i18n import catalog_path
 from tests.fixtures.accounts import PASSWORD, TwoPartners
@@ -101,9 +102,20 @@ def shoot(page: Page, backend: str, name: str) -> None:
 
 
 def click_through(page: Page, selector: str) -> None:
-    """Click a link or a submit button and wait for the page it leads to."""
-    with page.expect_navigation():
+    """Click a link or a submit button and wait for the page it leads to. The old document
+    is marked and the wait lasts until a document without the mark has loaded: a redirect
+    back to the same address with another fragment is a new page too, which Playwright's
+    navigation events do not always report."""
+    page.evaluate("() => { window.qudaoOldPage = true; }")
+    page.click(selector)
+    try:
+        page.wait_for_function("() => window.qudaoOldPage !== true", timeout=5_000)
+    except PlaywrightTimeout:
+        # Chromium 150 can drop the first click after a checkbox in an open <details> was
+        # ticked; a person clicks again, so does the test, once.
         page.click(selector)
+        page.wait_for_function("() => window.qudaoOldPage !== true")
+    page.wait_for_load_state("load")
 
 
 def sign_in(page: Page, email: str) -> None:

@@ -14,11 +14,13 @@ from qudao_sdk.errors import (
     ServerError,
 )
 from qudao_sdk.models import Me, Partner, Recommendation
+from qudao_sdk.statements import Balance, Statement, StatementLine, StatementPage
 
 __all__ = [
     "AsyncQudaoClient",
     "AuthenticationError",
     "BadRequestError",
+    "Balance",
     "ConflictError",
     "CustomerProtectedError",
     "Deal",
@@ -35,5 +37,8 @@ __all__ = [
     "Recommendation",
     "SalesRep",
     "ServerError",
+    "Statement",
+    "StatementLine",
+    "StatementPage",
 ]
 __version__ = "0.1.0"

@@ -17,6 +17,13 @@ import httpx
 from qudao_sdk.deals import Deal, DealPage, Product, Stage, list_params, registration
 from qudao_sdk.errors import from_response, retry_after
 from qudao_sdk.models import Me, Partner, Recommendation
+from qudao_sdk.statements import (
+    Balance,
+    Statement,
+    StatementPage,
+    StatementState,
+    statement_params,
+)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -140,6 +147,25 @@ class QudaoClient:
         """One of your company's deals."""
         return Deal.model_validate(self._request("GET", f"/api/v1/deals/{deal_id}"))
 
+    def list_statements(self, *, period: str | None = None,
+                        state: StatementState | None = None, limit: int = 50,
+                        offset: int = 0) -> StatementPage:
+        """Your company's commission statements, newest period first (``period`` such as
+        "2011-01" or "2011-Q1")."""
+        return StatementPage.model_validate(self._request(
+            "GET", "/api/v1/commissions/statements",
+            params=statement_params(period, state, limit, offset)))
+
+    def get_statement(self, statement_id: int) -> Statement:
+        """One of your statements with every line."""
+        return Statement.model_validate(self._request(
+            "GET", f"/api/v1/commissions/statements/{statement_id}"))
+
+    def get_balances(self) -> list[Balance]:
+        """What is owed to your company, per currency."""
+        return [Balance.model_validate(b) for b in self._request(
+            "GET", "/api/v1/commissions/balances")]
+
 
 class AsyncQudaoClient:
     def __init__(self, base_url: str, api_key: str, *, max_retries: int = 3,
@@ -206,4 +232,19 @@ class AsyncQudaoClient:
 
     async def get_deal(self, deal_id: int) -> Deal:
         return Deal.model_validate(await self._request("GET", f"/api/v1/deals/{deal_id}"))
+
+    async def list_statements(self, *, period: str | None = None,
+                              state: StatementState | None = None, limit: int = 50,
+                              offset: int = 0) -> StatementPage:
+        return StatementPage.model_validate(await self._request(
+            "GET", "/api/v1/commissions/statements",
+            params=statement_params(period, state, limit, offset)))
+
+    async def get_statement(self, statement_id: int) -> Statement:
+        return Statement.model_validate(await self._request(
+            "GET", f"/api/v1/commissions/statements/{statement_id}"))
+
+    async def get_balances(self) -> list[Balance]:
+        return [Balance.model_validate(b) for b in await self._request(
+            "GET", "/api/v1/commissions/balances")]
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from qudao.accounts.api import router as accounts
 from qudao.agreements.api import router as agreements
 from qudao.audit.api import router as audit
+from qudao.commissions.api import router as commissions
 from qudao.deals.api import router as deals
 from qudao.documents.api import router as documents
 from qudao.engagement.api import router as engagement
@@ -20,5 +21,5 @@ from qudao.screening.api import router as screening
 
 router = APIRouter(prefix="/api/v1")
 for domain in (accounts, partners, screening, programs, plans, goals, documents, agreements,
-               deals, referrals, engagement, recommendations, audit):
+               deals, referrals, engagement, commissions, recommendations, audit):
     router.include_router(domain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qudao.accounts import models as accounts_models
 from qudao.agreements import models as agreements_models
 from qudao.audit import models as audit_models
+from qudao.commissions import models as commissions_models
 from qudao.db.base import Base
 from qudao.deals import models as deals_models
 from qudao.documents import models as documents_models
@@ -18,6 +19,6 @@ from qudao.referrals import models as referrals_models
 from qudao.screening import models as screening_models
 
 metadata = Base.metadata
-DOMAINS = (accounts_models, agreements_models, audit_models, deals_models, documents_models,
-           engagement_models, goals_models, jobs_models, partners_models, programs_models,
-           recommendations_models, referrals_models, screening_models)
+DOMAINS = (accounts_models, agreements_models, audit_models, commissions_models, deals_models,
+           documents_models, engagement_models, goals_models, jobs_models, partners_models,
+           programs_models, recommendations_models, referrals_models, screening_models)

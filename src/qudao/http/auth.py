@@ -51,7 +51,11 @@ def session_cookie_name(settings: Settings) -> str:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization")
+    return parse_bearer(request.headers.get("authorization"))
+
+
+def parse_bearer(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer`` header; None without the header."""
     if header is None:
         return None
     scheme, _, token = header.partition(" ")

@@ -19,6 +19,25 @@ CSP = (
 )
 
 
+def security_headers(*, production: bool, html: bool, static: bool) -> list[tuple[str, str]]:
+    """The headers every response carries (a response's own value of one wins)."""
+    headers = [("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin"),
+               ("x-frame-options", "DENY")]
+    if not static:
+        headers.append(("cache-control", "no-store"))
+    if html:
+        headers.append(("content-security-policy", CSP))
+    if production:
+        headers.append(("strict-transport-security", "max-age=63072000; includeSubDomains"))
+    return headers
+
+
+def request_id_of(headers: Headers) -> str:
+    """A sane incoming X-Request-ID is kept; otherwise a new one."""
+    incoming = headers.get("x-request-id", "")
+    return incoming if REQUEST_ID.match(incoming) else new_request_id()
+
+
 class RequestContextMiddleware:
     """Gives every request an id (a sane incoming X-Request-ID is kept) and echoes it."""
 
@@ -30,9 +49,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        incoming = headers.get("x-request-id", "")
         context = RequestContext(
-            request_id=incoming if REQUEST_ID.match(incoming) else new_request_id(),
+            request_id=request_id_of(headers),
             ip=(scope.get("client") or (None,))[0],
             user_agent=(headers.get("user-agent") or "")[:300] or None,
         )
@@ -60,16 +78,10 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "same-origin")
-                headers.setdefault("x-frame-options", "DENY")
-                if not static:
-                    headers.setdefault("cache-control", "no-store")
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("content-security-policy", CSP)
-                if self.production:
-                    headers.setdefault("strict-transport-security",
-                                       "max-age=63072000; includeSubDomains")
+                html = headers.get("content-type", "").startswith("text/html")
+                for name, value in security_headers(production=self.production, html=html,
+                                                    static=static):
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

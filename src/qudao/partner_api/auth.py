@@ -17,7 +17,7 @@ from qudao.accounts.subject import AuthSubject
 from qudao.core import clock
 from qudao.core.errors import Forbidden, Unauthorized
 from qudao.core.i18n import N_
-from qudao.http.auth import ACCESS_MARK, bearer_token
+from qudao.http.auth import ACCESS_MARK, parse_bearer
 from qudao.http.uow import UOW_KEY
 
 _KEY = ApiKey.__table__.c
@@ -57,14 +57,16 @@ class KeyLookup:
         return None if row is None else tuple(row)
 
 
-async def partner_key(request: Request) -> AuthSubject:
-    token = bearer_token(request)
+def authenticate(lookup: KeyLookup, secret_key: str,
+                 authorization: str | None) -> tuple[AuthSubject, datetime | None]:
+    """The partner behind an ``Authorization`` header, and when its key was last used; raises
+    401 or 403 otherwise. No side effect: the caller decides whether to record the use."""
+    token = parse_bearer(authorization)
     if token is None:
         raise Unauthorized(N_("Send your API key as 'Authorization: Bearer <key>'."))
     if not tokens.well_formed(token):
         raise Unauthorized(api_keys.INVALID_KEY)
-    lookup: KeyLookup = request.app.state.key_lookup
-    row = lookup.find(tokens.digest(request.app.state.settings.secret_key, token))
+    row = lookup.find(tokens.digest(secret_key, token))
     if row is None:
         raise Unauthorized(api_keys.INVALID_KEY)
     key_id, partner_id, read_only = row[0], row[1], bool(row[2])
@@ -75,10 +77,19 @@ async def partner_key(request: Request) -> AuthSubject:
         raise Unauthorized(api_keys.INVALID_KEY)
     if partner_id is None:
         raise Forbidden(N_("This endpoint is for partner keys; a staff key cannot call it."))
-    if api_keys.needs_touch(key_id, last_used_at):
-        request.scope["state"][UOW_KEY].defer_write(lambda s: api_keys.touch(s, key_id))
     subject = AuthSubject(kind="api_key", role=Role.PARTNER_MEMBER, partner_id=partner_id,
                           api_key_id=key_id, read_only=read_only, label=f"key {key_id}")
+    return subject, last_used_at
+
+
+async def partner_key(request: Request) -> AuthSubject:
+    state = request.app.state
+    subject, last_used_at = authenticate(state.key_lookup, state.settings.secret_key,
+                                         request.headers.get("authorization"))
+    key_id = subject.api_key_id
+    assert key_id is not None
+    if api_keys.needs_touch(key_id, last_used_at):
+        request.scope["state"][UOW_KEY].defer_write(lambda s: api_keys.touch(s, key_id))
     request.scope["state"]["subject"] = subject
     return subject
 

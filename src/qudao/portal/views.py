@@ -11,6 +11,7 @@ from qudao.http.auth import DbSession, PagePartner
 from qudao.http.templates import render
 from qudao.partners import repository as partners
 from qudao.portal import (
+    commission_views,
     deal_views,
     key_views,
     onboarding_views,
@@ -27,6 +28,7 @@ router.include_router(usage_views.router)
 router.include_router(deal_views.router)
 router.include_router(onboarding_views.router)
 router.include_router(referral_views.router)
+router.include_router(commission_views.router)
 COMPANY_ROWS = 5
 
 

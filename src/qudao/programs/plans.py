@@ -134,7 +134,8 @@ def plan_by_name(session: Session, program_id: int, name: str) -> CommissionPlan
 # -- the rules ----------------------------------------------------------------------------
 
 
-def _program(session: Session, program_id: int | None) -> Program:
+def program_for(session: Session, program_id: int | None) -> Program:
+    """The program named, or the only one; several programs need a choice."""
     if program_id is not None:
         return programs.get_program(session, SYSTEM, program_id)
     found = programs.list_programs(session, SYSTEM)
@@ -154,7 +155,8 @@ def _amount(value: object, currency: str, field: str) -> int:
     return minor
 
 
-def _tiers(raw: Sequence[Any], currency: str) -> list[tuple[int, Decimal]]:
+def parse_tiers(raw: Sequence[Any], currency: str) -> list[tuple[int, Decimal]]:
+    """Tiers as sent ({threshold, rate} each), checked: from 0, rising, rates in range."""
     if not raw:
         raise Unprocessable(N_("A tiered plan needs at least one tier."), field="tiers")
     if len(raw) > MAX_TIERS:
@@ -203,7 +205,7 @@ def _resolve(session: Session, values: dict[str, Any], program: Program) -> dict
         if values.get("flat_rate") not in (None, ""):
             raise Unprocessable(N_("A tiered plan has no flat rate: its tiers give the rates."),
                                 field="flat_rate")
-        resolved["tiers"] = _tiers(values.get("tiers") or [], currency)
+        resolved["tiers"] = parse_tiers(values.get("tiers") or [], currency)
     else:
         raise Unprocessable(N_("Choose one of the offered options."), field="kind")
     minimum = values.get("min_payout")
@@ -244,7 +246,7 @@ def _state(plan: CommissionPlan) -> dict[str, JSONValue]:
 def create_plan(session: Session, subject: AuthSubject, data: PlanCreate) -> CommissionPlan:
     require_staff_writer(subject)
     values = data.model_dump(exclude_unset=True)
-    program = _program(session, data.program_id)
+    program = program_for(session, data.program_id)
     resolved = _resolve(session, values, program)
     plan = CommissionPlan(program_id=program.id, active=True)
     _write(plan, resolved)

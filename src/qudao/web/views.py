@@ -17,6 +17,7 @@ from qudao.web import (
     agreement_views,
     audit_views,
     candidate_views,
+    commission_views,
     deal_views,
     document_views,
     engagement_views,
@@ -40,8 +41,8 @@ router.include_router(session_router)
 # Fixed paths under /partners (import, export) come before /partners/{partner_id}.
 for area in (pipeline_views, import_views, partner_views, candidate_views, evaluation_views,
              screening_views, program_views, goal_views, document_views, agreement_views,
-             deal_views, referral_views, engagement_views, user_views, key_views, audit_views,
-             account_views):
+             deal_views, commission_views, referral_views, engagement_views, user_views,
+             key_views, audit_views, account_views):
     router.include_router(area.router)
 
 OVERVIEW_ROWS = 8
