@@ -8,7 +8,7 @@ import math
 import zlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from qudao.accounts import tokens
@@ -51,8 +51,10 @@ def test_every_generated_key_matches_the_pattern_and_checksum(kind: str) -> None
 def test_one_changed_character_is_refused_offline(kind: str, data: st.DataObject) -> None:
     key = tokens.generate(kind)  # type: ignore[arg-type]
     position = data.draw(st.integers(min_value=0, max_value=len(key) - 1))
-    replacement = data.draw(st.sampled_from(ALPHABET + "_-.").filter(
-        lambda c: c != key[position]))
+    # No filter on the random key: a strategy that depends on it would draw differently
+    # when Hypothesis replays the example.
+    replacement = data.draw(st.sampled_from(ALPHABET + "_-."))
+    assume(replacement != key[position])
     typo = key[:position] + replacement + key[position + 1:]
     assert not tokens.well_formed(typo)
 
