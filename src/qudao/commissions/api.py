@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Header, Query, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qudao.commissions import payouts, rates, runs, statements, transactions, whatif
@@ -52,13 +51,12 @@ from qudao.core.i18n import N_, LocaleCode, coerce_locale, translate
 from qudao.core.money import from_minor
 from qudao.core.pagination import Page, PageParams, page_params
 from qudao.core.tabular import MAX_UPLOAD_BYTES, ImportRejected, ImportReport, RowProblem
-from qudao.db.paging import page_of
 from qudao.deals import idempotency
+from qudao.deals import repository as deals
 from qudao.deals.models import IdempotencyRecord
 from qudao.http.auth import AnyUser, DbSession, Staff, StaffWriter
 from qudao.http.locale import RequestLocale
 from qudao.partners import repository as partners
-from qudao.partners.models import Partner
 from qudao.programs.plans import percent_of
 
 router = APIRouter(prefix="/commissions", tags=["commissions"])
@@ -79,11 +77,7 @@ FileUpload = Annotated[UploadFile, File(description=".csv or .xlsx, at most 10 M
 # -- shapes ---------------------------------------------------------------------------------
 
 def _names(session: Session, partner_ids: Iterable[int]) -> dict[int, str]:
-    wanted = set(partner_ids)
-    if not wanted:
-        return {}
-    return dict(session.execute(select(Partner.id, Partner.name)
-                                .where(Partner.id.in_(wanted))).all())
+    return deals.partner_names(session, set(partner_ids))
 
 
 def run_out(run: CommissionRun) -> RunOut:
@@ -146,14 +140,7 @@ def line_out(line: StatementLine, currency: str, locale: LocaleCode) -> Statemen
 
 def payouts_out(session: Session, rows: list[Payout], locale: LocaleCode) -> list[PayoutOut]:
     names = _names(session, (p.partner_id for p in rows))
-    settled: dict[int, list[int]] = {p.id: [] for p in rows}
-    if settled:
-        for statement_id, payout_id in session.execute(
-                select(CommissionStatement.id, CommissionStatement.payout_id)
-                .where(CommissionStatement.payout_id.in_(settled))
-                .order_by(CommissionStatement.id)):
-            if payout_id is not None:
-                settled[payout_id].append(statement_id)
+    settled = payouts.settled_statements(session, (p.id for p in rows))
     return [PayoutOut(
         id=p.id, program_id=p.program_id, partner_id=p.partner_id,
         partner_name=names.get(p.partner_id, ""), currency=p.currency,
@@ -249,14 +236,8 @@ def list_runs(
     program_id: Annotated[int | None, Query()] = None,
     period: Annotated[str | None, Query(max_length=40, description="2011-01, 2011-Q1 …")] = None,
 ) -> Page[RunOut]:
-    query = select(CommissionRun)
-    if program_id is not None:
-        query = query.where(CommissionRun.program_id == program_id)
-    key = _period_key(period)
-    if key is not None:
-        query = query.where(CommissionRun.period_key == key)
-    rows, total = page_of(session, query, CommissionRun.id.desc(), limit=page.limit,
-                          offset=page.offset)
+    rows, total = runs.list_runs(session, subject, limit=page.limit, offset=page.offset,
+                                 program_id=program_id, period_key=_period_key(period))
     return Page[RunOut](items=[run_out(r) for r in rows], total=total, limit=page.limit,
                         offset=page.offset)
 

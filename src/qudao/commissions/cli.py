@@ -14,12 +14,11 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qudao.accounts.subject import SYSTEM
 from qudao.commissions import exports, payouts, rates, runs, statements, transactions, whatif
-from qudao.commissions.models import CommissionRun, CommissionStatement
+from qudao.commissions.models import CommissionStatement
 from qudao.commissions.periods import parse_period
 from qudao.core import clock
 from qudao.core.cli_support import _, cli_locale, command_unit, console, fail, handles_errors
@@ -27,7 +26,7 @@ from qudao.core.errors import NotFound, Unprocessable
 from qudao.core.i18n import N_, LocaleCode, coerce_locale
 from qudao.core.money import from_minor
 from qudao.core.tabular import MAX_UPLOAD_BYTES, ImportRejected, ImportReport
-from qudao.partners.models import Partner
+from qudao.deals import repository as deals
 from qudao.programs.plans import percent_of
 from qudao.programs.plans_cli import parse_tier
 
@@ -84,13 +83,6 @@ def _keep_whole(table: Table, *columns: int) -> Table:
     for index in columns:
         table.columns[index].no_wrap = True
     return table
-
-
-def _names(session: Session, partner_ids: set[int]) -> dict[int, str]:
-    if not partner_ids:
-        return {}
-    return {pid: name for pid, name in session.execute(
-        select(Partner.id, Partner.name).where(Partner.id.in_(partner_ids)))}
 
 
 def _check_output(fmt: str, output: Path | None) -> None:
@@ -155,7 +147,7 @@ def run(period: PeriodOption, program: ProgramOption = None) -> None:
             found = runs.run_period(session, SYSTEM, period=chosen, program_id=program,
                                     progress=advance)
             summary: dict[str, Any] = json.loads(found.summary_json or "{}")
-            unplanned = _names(session, set(summary.get("partners_without_plan", [])))
+            unplanned = deals.partner_names(session, set(summary.get("partners_without_plan", [])))
             run_id, lines, touched = found.id, found.lines_posted, found.statements_touched
             partners = found.partners_count
     _print_run(chosen.key, run_id, lines, touched, partners, summary, unplanned)
@@ -201,12 +193,9 @@ def list_runs(
 ) -> None:
     """The runs, newest first (at most 100)."""
     with command_unit() as (session, _settings):
-        query = select(CommissionRun)
-        if program is not None:
-            query = query.where(CommissionRun.program_id == program)
-        if period is not None and period.strip():
-            query = query.where(CommissionRun.period_key == parse_period(period).key)
-        found = list(session.scalars(query.order_by(CommissionRun.id.desc()).limit(100)))
+        key = parse_period(period).key if period is not None and period.strip() else None
+        found, _total = runs.list_runs(session, SYSTEM, limit=100, program_id=program,
+                                       period_key=key)
         table = Table(_("Id"), _("Period"), _("Program"), _("Started"), _("By"),
                       _("Partners"), _("Lines posted"), _("Statements"))
         for row in found:
@@ -221,7 +210,7 @@ def list_runs(
 # -- statements -----------------------------------------------------------------------------
 
 def _statements_table(session: Session, found: list[CommissionStatement]) -> Table:
-    names = _names(session, {s.partner_id for s in found})
+    names = deals.partner_names(session, {s.partner_id for s in found})
     table = Table(_("Id"), _("Partner"), _("Period"), _("State"), _("Currency"), _("Base"),
                   _("Total"), _("Lines"))
     for s in found:
@@ -347,8 +336,7 @@ def pay(
     with command_unit() as (session, _settings):
         payout = payouts.pay(session, SYSTEM, partner_id=partner, currency=currency,
                              method=method, reference=reference, paid_on=day)
-        settled = list(session.scalars(select(CommissionStatement.id).where(
-            CommissionStatement.payout_id == payout.id).order_by(CommissionStatement.id)))
+        settled = payouts.settled_statements(session, [payout.id])[payout.id]
         payout_id, amount = payout.id, _money(payout.amount_minor, payout.currency)
     console.print(_("Payout %(id)s: %(amount)s paid; statements %(statements)s are paid.",
                     id=payout_id, amount=amount,
@@ -375,7 +363,7 @@ def reverse_payout(
 def balance(partner: Annotated[int, typer.Option(help="The partner's id")]) -> None:
     """What the company owes a partner, per currency."""
     with command_unit() as (session, _settings):
-        name = _names(session, {partner}).get(partner)
+        name = deals.partner_names(session, {partner}).get(partner)
         if name is None:
             raise NotFound(N_("Partner %(id)s was not found."), id=partner)
         found = statements.balances(session, SYSTEM, partner)

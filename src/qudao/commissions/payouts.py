@@ -6,6 +6,7 @@ transaction and its statements are approved again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import func, select
@@ -126,6 +127,19 @@ def list_payouts(session: Session, subject: AuthSubject, *, limit: int, offset: 
         query = query.where(Payout.partner_id == partner_id)
     return page_of(session, query, Payout.paid_on.desc(), Payout.id.desc(), limit=limit,
                    offset=offset)
+
+
+def settled_statements(session: Session, payout_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The statements each payout settled, in id order."""
+    settled: dict[int, list[int]] = {payout_id: [] for payout_id in payout_ids}
+    if settled:
+        for payout_id, statement_id in session.execute(
+                select(CommissionStatement.payout_id, CommissionStatement.id)
+                .where(CommissionStatement.payout_id.in_(settled))
+                .order_by(CommissionStatement.id)):
+            if payout_id is not None:
+                settled[payout_id].append(statement_id)
+    return settled
 
 
 def reverse_payout(session: Session, subject: AuthSubject, payout_id: int,

@@ -24,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from qudao.accounts.policy import require_staff_writer
+from qudao.accounts.policy import require_staff, require_staff_writer
 from qudao.accounts.subject import AuthSubject
 from qudao.audit import service as audit
 from qudao.commissions import ledger
@@ -43,6 +43,7 @@ from qudao.core.errors import Conflict, Unprocessable
 from qudao.core.i18n import N_
 from qudao.core.money import exponent, money_context
 from qudao.db.bulk import insert_many
+from qudao.db.paging import page_of
 from qudao.programs.models import CommissionPlan
 from qudao.programs.plans import program_for
 
@@ -393,6 +394,19 @@ def run_period(session: Session, subject: AuthSubject, *, period: Period | str,
                                           "statements": run.statements_touched,
                                           "totals": json.dumps(totals, sort_keys=True)})
     return run
+
+
+def list_runs(session: Session, subject: AuthSubject, *, limit: int, offset: int = 0,
+              program_id: int | None = None, period_key: str | None = None,
+              ) -> tuple[list[CommissionRun], int]:
+    """Runs, newest first; staff only."""
+    require_staff(subject)
+    query = select(CommissionRun)
+    if program_id is not None:
+        query = query.where(CommissionRun.program_id == program_id)
+    if period_key is not None:
+        query = query.where(CommissionRun.period_key == period_key)
+    return page_of(session, query, CommissionRun.id.desc(), limit=limit, offset=offset)
 
 
 def latest_run(session: Session, program_id: int, period_key: str) -> CommissionRun | None:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qudao.accounts.policy import require_staff
@@ -20,7 +19,7 @@ from qudao.commissions.rates import RateBook
 from qudao.commissions.sources import period_sources
 from qudao.core.errors import Unprocessable
 from qudao.core.i18n import N_
-from qudao.partners.models import Partner
+from qudao.deals import repository as deals
 from qudao.programs import plans
 from qudao.programs.models import CommissionPlan
 
@@ -119,8 +118,7 @@ def what_if(session: Session, subject: AuthSubject, *, plan_id: int, periods: Se
                 Terms.of_plan(plan, extra), sales))
             row.proposed_minor += sum(line.minor for line in compute(
                 proposed.with_uplift(extra), sales))
-    names: dict[int, str] = {pid: name for pid, name in session.execute(
-        select(Partner.id, Partner.name).where(Partner.id.in_(rows)))}
+    names = deals.partner_names(session, set(rows))
     for row in rows.values():
         row.partner_name = names.get(row.partner_id, str(row.partner_id))
     ordered = sorted(rows.values(), key=lambda r: (-r.volume_minor, r.partner_name))

@@ -31,11 +31,11 @@ from qudao.core.tabular import (
     ImportReport,
     write_csv,
 )
+from qudao.deals import repository as deals
 from qudao.http.auth import DbSession, PageStaff
 from qudao.http.forms import checked_form
 from qudao.http.locale import request_locale
 from qudao.http.templates import notice, render, see_other
-from qudao.partners.models import Partner
 from qudao.programs import plans
 from qudao.programs.models import CommissionPlan
 from qudao.web import plan_views
@@ -227,13 +227,6 @@ def _refund_of(session: Session, rows: list[SalesTransaction]) -> dict[int, str]
     return {row[0]: row[1] for row in found}
 
 
-def _partner_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    found = session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids)))
-    return {row[0]: row[1] for row in found}
-
-
 def _sales_page(
     request: Request, session: Session, subject: AuthSubject, *, page: int = 1,
     partner_id: int | None = None, kind: str = "", form: FormState | None = None,
@@ -251,7 +244,7 @@ def _sales_page(
         "kind": kind, "filtering": bool(partner_id or kind), "form": state,
         "partner_options": as_options(partner_choices(session, subject)),
         "kind_options": translated(SALE_KINDS, locale), "kind_labels": SALE_KINDS,
-        "partners": _partner_names(session, {r.partner_id for r in rows}),
+        "partners": deals.partner_names(session, {r.partner_id for r in rows}),
         "refunded": _refund_of(session, rows), "amount": from_minor,
         "columns": transactions.COLUMNS, "required_columns": transactions.REQUIRED,
         **_import_context(imported),

@@ -129,9 +129,9 @@ def _run_row(run: CommissionRun, program: str) -> RunRow:
     return RunRow(run, program, totals, warnings)
 
 
-def recent_runs(session: Session, names: dict[int, str]) -> list[RunRow]:
-    found = session.scalars(select(CommissionRun).order_by(CommissionRun.id.desc())
-                            .limit(RUNS_SHOWN))
+def recent_runs(session: Session, subject: AuthSubject,
+                names: dict[int, str]) -> list[RunRow]:
+    found, _total = runs.list_runs(session, subject, limit=RUNS_SHOWN)
     return [_run_row(run, names.get(run.program_id, "")) for run in found]
 
 
@@ -185,7 +185,7 @@ def commissions_page(
                                              period_key=period, state=state)
     shown_run = session.get(CommissionRun, run_id) if run_id is not None else None
     return render(request, "commissions/runs.html", {
-        "run_form": run_form or FormState(), "runs": recent_runs(session, names),
+        "run_form": run_form or FormState(), "runs": recent_runs(session, subject, names),
         "shown_run": shown_run,
         "program_options": [(str(p.id), p.name) for p in program_list],
         "several_programs": len(program_list) > 1,
@@ -385,14 +385,7 @@ def payouts_page(request: Request, session: Session, subject: AuthSubject, *, pa
     draft = pager("/commissions/payouts", page, partner_id=partner_id)
     rows, total = payouts.list_payouts(session, subject, limit=draft.per_page,
                                        offset=draft.offset, partner_id=partner_id)
-    settled: dict[int, list[int]] = defaultdict(list)
-    if rows:
-        for payout_id, statement_id in session.execute(
-                select(CommissionStatement.payout_id, CommissionStatement.id)
-                .where(CommissionStatement.payout_id.in_([p.id for p in rows]))
-                .order_by(CommissionStatement.id)):
-            if payout_id is not None:
-                settled[int(payout_id)].append(int(statement_id))
+    settled = payouts.settled_statements(session, (p.id for p in rows))
     status = message.status if message else 200
     return render(request, "commissions/payouts.html", {
         "payouts": rows, "pager": with_total(draft, total), "settled": settled,
