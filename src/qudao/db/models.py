@@ -16,9 +16,11 @@ from qudao.partners import models as partners_models
 from qudao.programs import models as programs_models
 from qudao.recommendations import models as recommendations_models
 from qudao.referrals import models as referrals_models
+from qudao.retail import models as retail_models
 from qudao.screening import models as screening_models
 
 metadata = Base.metadata
 DOMAINS = (accounts_models, agreements_models, audit_models, commissions_models, deals_models,
            documents_models, engagement_models, goals_models, jobs_models, partners_models,
-           programs_models, recommendations_models, referrals_models, screening_models)
+           programs_models, recommendations_models, referrals_models, retail_models,
+           screening_models)

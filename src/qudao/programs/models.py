@@ -36,6 +36,8 @@ class Program(IdMixin, TimestampMixin, Base):
     attribution_days: Mapped[int] = mapped_column(Integer, default=90)
     # Cadence: "signed, then nothing" after this many quiet days.
     inactivity_days: Mapped[int] = mapped_column(Integer, default=30)
+    # Dashboards warn when one partner brings more than this share of channel revenue.
+    concentration_alert_pct: Mapped[int] = mapped_column(Integer, default=40)
     # Support policy and exit terms (the partner kit).
     support_training: Mapped[str | None] = mapped_column(Text)
     support_marketing: Mapped[str | None] = mapped_column(Text)

@@ -22,6 +22,8 @@ class ApiUsage(Base):
     )
     endpoint: Mapped[str] = mapped_column(String(60), primary_key=True)
     calls: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Of ``calls``, how many were generated for a demo rather than made by the partner.
+    synthetic_calls: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class RecommendationShown(Base):
