@@ -23,7 +23,7 @@ from qudao.db.session import Database
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.postgres import ThrowawayPostgres, bindir
 
-pytest_plugins = ["tests.fixtures.recommender"]
+pytest_plugins = ["tests.fixtures.recommender", "tests.fixtures.retail"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b.strip() for b in os.environ.get("QUDAO_TEST_BACKENDS", "sqlite,postgresql")

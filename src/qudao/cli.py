@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from qudao.accounts.cli import key_app, user_app
 from qudao.agreements.cli import app as agreements_app
 from qudao.audit.cli import app as audit_app
 from qudao.commissions.cli import app as commissions_app
-from qudao.core.cli_support import _, command_unit, console, handles_errors
+from qudao.core.cli_support import _, command_unit, console, fail, handles_errors
 from qudao.core.config import get_settings
 from qudao.db import migrate
 from qudao.db.session import Database
@@ -97,25 +106,48 @@ def db_current() -> None:
 
 @app.command()
 @handles_errors
-def demo() -> None:
-    """Load the demo data (idempotent), train the recommender if there is no model yet,
-    and print the demo logins."""
+def demo(
+    data: Annotated[Path | None, typer.Option(
+        help="Transactions in the Online Retail format (default: the file in data/)")] = None,
+) -> None:
+    """Load the demo data (idempotent): the guide's example program, and a wholesaler's
+    channel built from real transactions. Trains the recommender if there is no model yet,
+    and prints the demo logins."""
     from qudao.demo.accounts import ensure_accounts
     from qudao.demo.commissions import ensure_commissions
     from qudao.demo.program import ensure_program
+    from qudao.demo.retail import DATA_FILE, ensure_retail
     from qudao.demo.screening import ensure_pipeline
     from qudao.recommendations.cli import train
     from qudao.recommendations.registry import current_path
 
-    with (console.status(_("Loading the demo data")) as status,
+    path = data or DATA_FILE
+    if not path.exists():
+        raise fail(_("No transactions file at %(path)s. Give one with --data, or restore "
+                     "data/ from the repository.", path=str(path)))
+    stages = {"read": _("Reading the transactions"), "import": _("Importing them"),
+              "runs": _("Closing the months: commission runs")}
+    with (Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=console) as bars,
           command_unit() as (session, settings)):
+        setup = bars.add_task(_("Accounts, pipeline and the example program"), total=3)
         logins = ensure_accounts(session, settings)
         ensure_pipeline(session)
-        status.update(_("Setting up the demo's partner program: agreements, deals and "
-                        "follow-ups"))
+        bars.advance(setup)
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stages[stage], total=max(total, 1))
+            bars.update(tasks[stage], completed=done, total=max(total, 1))
+
+        # The wholesaler's partners exist before this week's follow-ups are planned, so a
+        # second run finds every signed partner already followed up.
+        logins += ensure_retail(session, settings, path=path, progress=progress).logins
         ensure_program(session, settings)
-        status.update(_("Running the demo's commission periods"))
+        bars.advance(setup)
         ensure_commissions(session)
+        bars.advance(setup)
     if current_path(get_settings().model_directory) is None:
         train()
     console.rule(_("Demo logins"))

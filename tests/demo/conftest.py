@@ -37,3 +37,4 @@ def load_demo(db: Database, settings: Settings) -> None:
 def demo(db: Database, settings: Settings) -> Database:
     load_demo(db, settings)
     return db
+

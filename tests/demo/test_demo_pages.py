@@ -19,6 +19,7 @@ from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from qudao.deals.models import Deal, DealConflict
 from qudao.demo.accounts import ADMIN_EMAIL, DEMO_PASSWORD
+from qudao.demo.program import PROGRAM_NAME
 from qudao.demo.screening import MANAGER_EMAIL
 from qudao.goals.models import Goal
 from qudao.programs.models import Program
@@ -100,14 +101,16 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.usefixtures("cli_env")
-def test_qudao_demo_twice(db: Database) -> None:
+def test_qudao_demo_twice(db: Database, retail_slice: Path) -> None:
     runner = CliRunner()
-    first = runner.invoke(cli, ["demo"])
+    first = runner.invoke(cli, ["demo", "--data", str(retail_slice)])
     assert first.exit_code == 0, first.output
     assert "admin@qudao.example" in first.output
     with db.unit_of_work(read_only=True) as session:
-        assert session.scalar(select(func.count()).select_from(Deal)) == 10
+        assert session.scalar(select(func.count()).select_from(Deal)
+                              .join(Program, Program.id == Deal.program_id)
+                              .where(Program.name == PROGRAM_NAME)) == 10
     before = snapshot(db, skip=frozenset())
-    second = runner.invoke(cli, ["demo"])
+    second = runner.invoke(cli, ["demo", "--data", str(retail_slice)])
     assert second.exit_code == 0, second.output
     assert snapshot(db, skip=frozenset()) == before

@@ -84,6 +84,8 @@ def test_product_code_rule() -> None:
     assert not is_product_code("BANK CHARGES")
     assert not is_product_code("1234")
     assert not is_product_code("23444", "Next Day Carriage")
+    assert is_product_code("85168B", "BLACK BAROQUE CARRIAGE CLOCK")
+    assert is_product_code("23099", "FRENCH CARRIAGE LANTERN")
 
 
 def test_cleaner_drops_dirt_and_keeps_latest_description() -> None:

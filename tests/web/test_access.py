@@ -25,7 +25,7 @@ STAFF_PAGES = ["/", "/partners", "/users", "/api-keys", "/audit", "/audit/verify
                "/program/catalogue", "/program/plans", "/program/documents", "/goals",
                "/agreements", "/deals", "/referrals", "/cadence", "/cadence/alerts"]
 PORTAL_PAGES = ["/portal", "/portal/users", "/portal/api-keys", "/portal/deals",
-                "/portal/onboarding", "/portal/referrals"]
+                "/portal/onboarding", "/portal/referrals", "/portal/dashboard"]
 
 
 def _api_routes(app: FastAPI) -> list[tuple[str, set[str], Dependant]]:

@@ -4,6 +4,7 @@ flush and audit; the boundary commits."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -308,11 +309,12 @@ def _diligence_gate(session: Session, subject: AuthSubject, partner: Partner,
 def sign(
     session: Session, subject: AuthSubject, agreement_id: int, *,
     override_diligence: bool = False, reason: str | None = None,
-    locale: LocaleCode | None = None,
+    locale: LocaleCode | None = None, contract_format: Literal["pdf", "docx"] = "pdf",
 ) -> Agreement:
     """Sign a draft: the partner's required due-diligence checks must be done (or overridden
     by an administrator, with a reason). The partner moves to "signed" in the pipeline, the
-    onboarding checklist starts, and the contract is generated."""
+    onboarding checklist starts, and the contract is generated (a PDF unless asked for the
+    editable DOCX)."""
     agreement = repository.get(session, subject, agreement_id)
     require_staff_writer(subject)
     _refuse(agreement, "sign")
@@ -344,7 +346,8 @@ def sign(
     _audit_change(session, agreement, "agreement.sign", before, reason)
     onboarding.apply_template(session, agreement, partner, now.date())
     onboarding.sync(session, agreement)
-    document = contract.generate(session, subject, agreement, fmt="pdf", locale=locale)
+    document = contract.generate(session, subject, agreement, fmt=contract_format,
+                                 locale=locale)
     agreement.document_id = document.id
     session.flush()
     return agreement

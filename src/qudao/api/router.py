@@ -8,6 +8,7 @@ from qudao.accounts.api import router as accounts
 from qudao.agreements.api import router as agreements
 from qudao.audit.api import router as audit
 from qudao.commissions.api import router as commissions
+from qudao.dashboards.api import router as dashboards
 from qudao.deals.api import router as deals
 from qudao.documents.api import router as documents
 from qudao.engagement.api import router as engagement
@@ -21,5 +22,5 @@ from qudao.screening.api import router as screening
 
 router = APIRouter(prefix="/api/v1")
 for domain in (accounts, partners, screening, programs, plans, goals, documents, agreements,
-               deals, referrals, engagement, commissions, recommendations, audit):
+               deals, referrals, engagement, commissions, recommendations, audit, dashboards):
     router.include_router(domain)

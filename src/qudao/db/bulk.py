@@ -3,20 +3,36 @@ PostgreSQL, ``executemany`` on SQLite. For append-only bulk writes such as state
 where the ORM's per-row bookkeeping would cost more than the write itself.
 
 Values must be what the column stores: exact decimals of ``DecimalText`` columns as text
-(``format(value, "f")``), dates as ``date``."""
+(``format(value, "f")``), dates as ``date``, times as aware ``datetime`` (or, for speed on
+SQLite, already in the text ``sqlite_datetime`` gives)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Table
+from sqlalchemy import Date, DateTime, Table
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """An aware time as SQLAlchemy stores it on SQLite (naive UTC, with microseconds), so
+    that rows written in bulk compare and read back like rows the ORM wrote."""
+    moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    return moment.isoformat(" ", "microseconds")
+
+
+def _is_datetime(column_type: TypeEngine[Any]) -> bool:
+    base = column_type.impl if isinstance(column_type, TypeDecorator) else column_type
+    return isinstance(base, DateTime)
 
 
 def insert_many(session: Session, table: Table, columns: Sequence[str],
-                rows: Iterable[Sequence[Any]]) -> None:
+                rows: Iterable[Sequence[Any]], *, as_stored: bool = False) -> None:
+    """``as_stored``: the rows already hold what the driver takes (on SQLite, dates and
+    times as text: ``date.isoformat()``, ``sqlite_datetime``), so they go as they are."""
     connection = session.connection()
     raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
@@ -31,11 +47,21 @@ def insert_many(session: Session, table: Table, columns: Sequence[str],
     compiled = table.insert().compile(dialect=connection.dialect, column_keys=list(columns))
     # The compiled statement lists the columns in the table's order.
     order = [list(columns).index(name) for name in compiled.positiontup or ()]
+    if as_stored:
+        _executemany(raw, str(compiled), rows if order == list(range(len(columns))) else
+                     ([row[i] for i in order] for row in rows))
+        return
     dated = {i for i, name in enumerate(columns) if isinstance(table.c[name].type, Date)}
-    ordered = ([row[i].isoformat() if i in dated and isinstance(row[i], date) else row[i]
-                for i in order] for row in rows)
+    timed = {i for i, name in enumerate(columns) if _is_datetime(table.c[name].type)}
+    ordered = ([row[i].isoformat() if i in dated and isinstance(row[i], date) else
+                sqlite_datetime(row[i]) if i in timed and isinstance(row[i], datetime) else
+                row[i] for i in order] for row in rows)
+    _executemany(raw, str(compiled), ordered)
+
+
+def _executemany(raw: Any, statement: str, rows: Iterable[Sequence[Any]]) -> None:
     cursor = raw.cursor()
     try:
-        cursor.executemany(str(compiled), ordered)
+        cursor.executemany(statement, rows)
     finally:
         cursor.close()

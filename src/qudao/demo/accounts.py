@@ -26,6 +26,7 @@ from qudao.core import clock
 from qudao.core.config import Settings
 from qudao.partners import repository as partners
 from qudao.partners import service as partner_service
+from qudao.partners.models import Partner
 from qudao.partners.schemas import PartnerCreate
 
 ADMIN_EMAIL = "admin@qudao.example"
@@ -58,6 +59,26 @@ def demo_key(settings: Settings, label: str) -> str:
     return payload + tokens.checksum(payload)
 
 
+def ensure_partner_login(session: Session, settings: Settings, partner: Partner,
+                         email: str) -> DemoLogin:
+    """A partner administrator and an API key for ``partner``, made when missing."""
+    if accounts.user_by_email(session, email) is None:
+        users.create_user(session, SYSTEM, UserCreate(
+            email=email, name=email.split("@")[0].replace(".", " ").title(),
+            role=Role.PARTNER_ADMIN, partner_id=partner.id, password=DEMO_PASSWORD))
+    plaintext = demo_key(settings, partner.name)
+    digest = tokens.digest(settings.secret_key, plaintext)
+    if session.scalar(select(ApiKey.id).where(ApiKey.digest == digest)) is None:
+        key = ApiKey(name="Demo key", partner_id=partner.id, digest=digest,
+                     display_prefix=tokens.display_prefix(plaintext), last4=plaintext[-4:],
+                     read_only=False, created_at=clock.now())
+        session.add(key)
+        session.flush()
+        audit.record(session, action="api_key.create", target_type="api_key",
+                     target_id=key.id, partner_id=partner.id, after=snapshot(key))
+    return DemoLogin(email, DEMO_PASSWORD, Role.PARTNER_ADMIN.value, partner.name, plaintext)
+
+
 def ensure_accounts(session: Session, settings: Settings) -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     if accounts.user_by_email(session, ADMIN_EMAIL) is None:
@@ -69,19 +90,5 @@ def ensure_accounts(session: Session, settings: Settings) -> list[DemoLogin]:
         if partner is None:
             partner = partner_service.create_partner(session, SYSTEM, PartnerCreate(
                 name=name, website=website, country=country))
-        if accounts.user_by_email(session, email) is None:
-            users.create_user(session, SYSTEM, UserCreate(
-                email=email, name=email.split("@")[0].title(), role=Role.PARTNER_ADMIN,
-                partner_id=partner.id, password=DEMO_PASSWORD))
-        plaintext = demo_key(settings, name)
-        digest = tokens.digest(settings.secret_key, plaintext)
-        if session.scalar(select(ApiKey.id).where(ApiKey.digest == digest)) is None:
-            key = ApiKey(name="Demo key", partner_id=partner.id, digest=digest,
-                         display_prefix=tokens.display_prefix(plaintext), last4=plaintext[-4:],
-                         read_only=False, created_at=clock.now())
-            session.add(key)
-            session.flush()
-            audit.record(session, action="api_key.create", target_type="api_key",
-                         target_id=key.id, partner_id=partner.id, after=snapshot(key))
-        logins.append(DemoLogin(email, DEMO_PASSWORD, Role.PARTNER_ADMIN.value, name, plaintext))
+        logins.append(ensure_partner_login(session, settings, partner, email))
     return logins

@@ -79,7 +79,7 @@ def _period_kinds(session: Session, program_id: int) -> dict[int, Literal["month
     return kinds
 
 
-def _periods(session: Session, program_id: int) -> list[Period]:
+def periods_to_run(session: Session, program_id: int) -> list[Period]:
     """The periods, oldest first, that hold the won deals of partners with a plan."""
     kinds = _period_kinds(session, program_id)
     found: dict[str, Period] = {}
@@ -162,7 +162,7 @@ def ensure_commissions(session: Session) -> None:
         return
     _ensure_rates(session)
     today = clock.now().date()
-    periods = _periods(session, program.id)
+    periods = periods_to_run(session, program.id)
     for period in periods:
         if runs.latest_run(session, program.id, period.key) is None:
             _run(session, program.id, period)

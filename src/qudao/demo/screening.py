@@ -72,7 +72,7 @@ CANDIDATES = (
 )
 
 
-def _walk(session: Session, partner: Partner, target: str, reason: str | None) -> None:
+def walk(session: Session, partner: Partner, target: str, reason: str | None) -> None:
     """Move a candidate the way a channel manager would: one stage after the other."""
     for stage in ROUTE:
         if partner.stage == target:
@@ -84,7 +84,7 @@ def _walk(session: Session, partner: Partner, target: str, reason: str | None) -
         service.move_stage(session, SYSTEM, partner.id, target, reason)
 
 
-def _complete_checks(session: Session, partner: Partner) -> None:
+def complete_checks(session: Session, partner: Partner) -> None:
     for item in diligence.ensure_checklist(session, partner):
         if item.required and item.status != "done":
             diligence.update_item(
@@ -107,10 +107,10 @@ def ensure_pipeline(session: Session) -> None:
         for evaluator, values in zip(evaluators, candidate.ratings, strict=False):
             screening.rate(session, SYSTEM, partner.id, evaluator_email=evaluator,
                            ratings=dict(zip(KEYS, values, strict=True)))
-        _walk(session, partner, candidate.stage, candidate.reason)
+        walk(session, partner, candidate.stage, candidate.reason)
     for name, *_rest in DEMO_PARTNERS:
         signed = partners.by_normalized_name(session, service.normalize_name(name))
         if signed is not None and signed.stage != "signed":
-            _complete_checks(session, signed)
-            _walk(session, signed, "negotiating", None)
+            complete_checks(session, signed)
+            walk(session, signed, "negotiating", None)
             service.move_stage(session, SYSTEM, signed.id, "signed")

@@ -12,6 +12,7 @@ from qudao.http.templates import render
 from qudao.partners import repository as partners
 from qudao.portal import (
     commission_views,
+    dashboard_views,
     deal_views,
     key_views,
     onboarding_views,
@@ -29,6 +30,7 @@ router.include_router(deal_views.router)
 router.include_router(onboarding_views.router)
 router.include_router(referral_views.router)
 router.include_router(commission_views.router)
+router.include_router(dashboard_views.router)
 COMPANY_ROWS = 5
 
 

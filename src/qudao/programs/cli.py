@@ -110,6 +110,7 @@ def _print_program(item: ProgramOut) -> None:
         (_("Deal protection (days)"), str(item.protection_days)),
         (_("Referral attribution (days)"), str(item.attribution_days)),
         (_("Inactivity alert after (days)"), str(item.inactivity_days)),
+        (_("Concentration alert above (%)"), str(item.concentration_alert_pct)),
         (_("MDF budget"), f"{item.mdf_budget:f} {item.currency}"
          if item.mdf_budget is not None else "—"),
         (_("Training"), item.support_training or "—"),
@@ -157,6 +158,9 @@ def set_fields(
     protection_days: Annotated[int | None, typer.Option(help="1–3650")] = None,
     attribution_days: Annotated[int | None, typer.Option(help="1–3650")] = None,
     inactivity_days: Annotated[int | None, typer.Option(help="1–3650")] = None,
+    concentration_alert_pct: Annotated[int | None, typer.Option(
+        help="Dashboards warn when one partner's share of channel revenue is above this "
+             "percent, 1–100")] = None,
     training: Annotated[str | None, typer.Option(help="Training offered to partners")] = None,
     marketing: Annotated[str | None, typer.Option(help="Marketing resources")] = None,
     mdf: Annotated[str | None, typer.Option(help='MDF budget, e.g. "50000.00"; "" clears')] = None,
@@ -169,7 +173,8 @@ def set_fields(
         "support_training": training, "support_marketing": marketing, "mdf_budget": mdf,
         "exit_terms": exit_terms, **_days(protection_days, "protection_days"),
         **_days(attribution_days, "attribution_days"),
-        **_days(inactivity_days, "inactivity_days")}
+        **_days(inactivity_days, "inactivity_days"),
+        **_days(concentration_alert_pct, "concentration_alert_pct")}
     given = {k: v for k, v in values.items() if v is not None}
     if not given:
         raise fail(_("Nothing to change: give at least one option."), 2)

@@ -50,6 +50,10 @@ class ProgramFields(BaseModel):
                                          description="Referral attribution, 1–3650")
     inactivity_days: int | None = Field(default=None,
                                         description='"Signed, then nothing" after, 1–3650')
+    concentration_alert_pct: int | None = Field(
+        default=None, strict=True,
+        description="Dashboards warn when one partner's share of channel revenue is above "
+                    "this percent, 1–100 (default 40)")
     support_training: Text | None = None
     support_marketing: Text | None = None
     mdf_budget: Amount | None = Field(default=None,
@@ -78,6 +82,7 @@ class ProgramOut(BaseModel):
     protection_days: int
     attribution_days: int
     inactivity_days: int
+    concentration_alert_pct: int
     support_training: str | None
     support_marketing: str | None
     mdf_budget: Decimal | None

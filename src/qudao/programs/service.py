@@ -26,6 +26,7 @@ from qudao.programs.schemas import ProgramCreate, ProgramOut, ProgramUpdate
 MAX_DAYS = 3650
 DAY_FIELDS = ("protection_days", "attribution_days", "inactivity_days")
 DEFAULT_DAYS = {"protection_days": 90, "attribution_days": 90, "inactivity_days": 30}
+DEFAULT_ALERT_PCT = 40
 TEXT_FIELDS = ("company_profile", "industry", "support_training", "support_marketing",
                "exit_terms")
 
@@ -50,6 +51,12 @@ def check_days(name: str, value: int | None) -> int:
     return value
 
 
+def check_percent(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+        raise Unprocessable(N_("Give a whole percentage from 1 to 100."), field=name)
+    return value
+
+
 def mdf_budget(program: Program) -> Decimal | None:
     if program.mdf_budget_minor is None:
         return None
@@ -63,7 +70,9 @@ def program_out(program: Program) -> ProgramOut:
         currency=program.currency,
         default_locale=coerce_locale(program.default_locale) or program.default_locale,
         protection_days=program.protection_days, attribution_days=program.attribution_days,
-        inactivity_days=program.inactivity_days, support_training=program.support_training,
+        inactivity_days=program.inactivity_days,
+        concentration_alert_pct=program.concentration_alert_pct,
+        support_training=program.support_training,
         support_marketing=program.support_marketing, mdf_budget=mdf_budget(program),
         exit_terms=program.exit_terms, created_at=program.created_at,
         updated_at=program.updated_at)
@@ -106,6 +115,9 @@ def _apply(program: Program, values: dict[str, object]) -> None:
         if name in values:
             raw = values[name]
             setattr(program, name, check_days(name, raw if isinstance(raw, int) else None))
+    if "concentration_alert_pct" in values:
+        program.concentration_alert_pct = check_percent(
+            "concentration_alert_pct", values["concentration_alert_pct"])
     if "mdf_budget" in values:
         program.mdf_budget_minor = _budget(values["mdf_budget"], program.currency)
     for name in TEXT_FIELDS:
@@ -131,6 +143,7 @@ def create_program(session: Session, subject: AuthSubject, data: ProgramCreate) 
     values.setdefault("default_locale", get_context(session).locale)
     for day_field, days in DEFAULT_DAYS.items():
         values.setdefault(day_field, days)
+    values.setdefault("concentration_alert_pct", DEFAULT_ALERT_PCT)
     program = Program(name=name, currency=check_currency(data.currency))
     _apply(program, values)
     session.add(program)

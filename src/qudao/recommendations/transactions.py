@@ -26,8 +26,10 @@ from numpy.typing import NDArray
 # Real products are a 5-digit number, optionally followed by letters (variants: 85123A).
 # Everything else in this data is postage, fees, manual adjustments, vouchers or samples.
 _PRODUCT_CODE = re.compile(r"^\d{5}[A-Za-z]*$")
-# A few service lines hide behind product-shaped codes (23444 "Next Day Carriage").
-_SERVICE_WORDS = ("CARRIAGE", "POSTAGE")
+# A few service lines hide behind product-shaped codes (23444 "Next Day Carriage"), while
+# real products may carry the same words ("BLACK BAROQUE CARRIAGE CLOCK"): a service is
+# named by the words alone.
+_SERVICE = re.compile(r"^\s*(NEXT DAY\s+)?(CARRIAGE|POSTAGE)\s*$")
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -35,8 +37,7 @@ def is_product_code(stock_code: str, description: str = "") -> bool:
     """True for codes that name a sellable product rather than a fee or an adjustment."""
     if not _PRODUCT_CODE.match(stock_code):
         return False
-    upper = description.upper()
-    return not any(word in upper for word in _SERVICE_WORDS)
+    return _SERVICE.match(description.upper()) is None
 
 
 def parse_timestamp(text: str) -> int:

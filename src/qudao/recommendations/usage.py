@@ -28,6 +28,8 @@ class Usage:
     until: date
     days: list[DayCalls]
     calls: int
+    # Of ``calls``, those generated for a demo (shown as such wherever calls are counted).
+    synthetic_calls: int
     users: int
     products: int
     conversions: int
@@ -47,10 +49,11 @@ def usage(session: Session, subject: AuthSubject, partner_id: int, days: int) ->
     partner = partners.get(session, subject, partner_id)
     until = clock.now().date()
     since = until - timedelta(days=days - 1)
-    counted = dict(session.execute(
-        select(ApiUsage.day, func.sum(ApiUsage.calls))
+    rows = session.execute(
+        select(ApiUsage.day, func.sum(ApiUsage.calls), func.sum(ApiUsage.synthetic_calls))
         .where(ApiUsage.partner_id == partner.id, ApiUsage.day >= since)
-        .group_by(ApiUsage.day)).all())
+        .group_by(ApiUsage.day)).all()
+    counted = {day: calls for day, calls, _synthetic in rows}
     series = [DayCalls(since + timedelta(days=i), int(counted.get(since + timedelta(days=i), 0)))
               for i in range(days)]
     shown = select(RecommendationShown).where(RecommendationShown.partner_id == partner.id,
@@ -65,5 +68,7 @@ def usage(session: Session, subject: AuthSubject, partner_id: int, days: int) ->
     conversions = session.scalar(select(func.count()).select_from(bought)) or 0
     converted = session.scalar(select(func.count(func.distinct(bought.c.user_id)))) or 0
     return Usage(partner_id=partner.id, since=since, until=until, days=series,
-                 calls=sum(d.calls for d in series), users=int(users), products=int(products),
+                 calls=sum(d.calls for d in series),
+                 synthetic_calls=sum(int(synthetic or 0) for _day, _calls, synthetic in rows),
+                 users=int(users), products=int(products),
                  conversions=int(conversions), converted_users=int(converted))

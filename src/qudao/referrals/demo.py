@@ -25,13 +25,16 @@ STEP_RATES = {"signup": 0.3, "trial": 0.45, "paid": 0.5}
 PRICES_MINOR = (19_900, 49_900, 99_900)
 
 
-def ensure_demo_traffic(session: Session, *, seed: int = 7) -> int:
-    """Generate the demo's synthetic events; returns how many were added."""
+def ensure_demo_traffic(session: Session, *, seed: int = 7, currency: str = "CNY",
+                        partner_ids: list[int] | None = None) -> int:
+    """Generate the demo's synthetic events, for the given partners or every signed one,
+    in the weeks before the clock's now; returns how many were added."""
     added = 0
     now = clock.now()
-    partners = session.scalars(select(Partner).where(Partner.stage == "signed",
-                                                     Partner.merged_into_id.is_(None))
-                               .order_by(Partner.id))
+    query = select(Partner).where(Partner.stage == "signed", Partner.merged_into_id.is_(None))
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
+    partners = session.scalars(query.order_by(Partner.id))
     for partner in partners:
         has_any = session.scalar(select(ReferralEvent.id).where(
             ReferralEvent.partner_id == partner.id, ReferralEvent.synthetic.is_(True)).limit(1))
@@ -60,7 +63,7 @@ def ensure_demo_traffic(session: Session, *, seed: int = 7) -> int:
                     kind=kind, partner_id=partner.id, link_id=link.id, visitor_id=visitor,
                     customer_id=customer, occurred_at=at, source="api", synthetic=True,
                     amount_minor=rng.choice(PRICES_MINOR) if paid else None,
-                    currency="CNY" if paid else None))
+                    currency=currency if paid else None))
             session.add_all(events)
             added += len(events)
     session.flush()

@@ -22,12 +22,15 @@ from qudao.partners.repository import SortKey
 from qudao.partners.schemas import PartnerCreate
 from qudao.partners.types import PARTNER_TYPES, SOURCES
 from qudao.screening import exports
+from qudao.web import partner_dashboard_views
 from qudao.web.choices import LABELS, SORT_LABELS, people_by_id, staff_people, translated
 from qudao.web.forms import FormState, checkbox, failure, optional
 from qudao.web.paging import PageNumber, pager, with_total
 from qudao.web.scores import by_partner
 
 router = APIRouter(include_in_schema=False)
+# The partner's dashboard as staff read it (the partner page links to it).
+router.include_router(partner_dashboard_views.router)
 FIELDS = ("name", "website", "country", "partner_type", "industry", "source", "notes")
 ADDED = notice("partner.added", N_("The partner was added."))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

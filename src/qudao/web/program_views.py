@@ -37,8 +37,8 @@ router.include_router(program_vp_views.router)
 router.include_router(program_catalogue_views.router)
 
 FIELDS = ("name", "company_name", "company_profile", "industry", "currency", "default_locale",
-          "protection_days", "attribution_days", "inactivity_days", "support_training",
-          "support_marketing", "mdf_budget", "exit_terms")
+          "protection_days", "attribution_days", "inactivity_days", "concentration_alert_pct",
+          "support_training", "support_marketing", "mdf_budget", "exit_terms")
 DAY_FIELDS = ("protection_days", "attribution_days", "inactivity_days")
 CREATED = notice("program.created", N_("The program was created. Next: its value "
                                        "proposition."))
@@ -78,6 +78,7 @@ def _values(program: Program) -> FormState:
         "protection_days": str(out.protection_days),
         "attribution_days": str(out.attribution_days),
         "inactivity_days": str(out.inactivity_days),
+        "concentration_alert_pct": str(out.concentration_alert_pct),
         "support_training": out.support_training or "",
         "support_marketing": out.support_marketing or "",
         "mdf_budget": "" if out.mdf_budget is None else f"{out.mdf_budget:f}",
@@ -87,7 +88,8 @@ def _values(program: Program) -> FormState:
 
 def _blank(locale: LocaleCode) -> FormState:
     return FormState(values={"currency": "CNY", "default_locale": locale,
-                             **{k: str(v) for k, v in service.DEFAULT_DAYS.items()}})
+                             **{k: str(v) for k, v in service.DEFAULT_DAYS.items()},
+                             "concentration_alert_pct": str(service.DEFAULT_ALERT_PCT)})
 
 
 def _settings_page(
@@ -110,6 +112,9 @@ def _fields(form: FormData) -> dict[str, object]:
     currency = optional(form, "currency", 10)
     values["currency"] = currency.upper() if currency else None
     values["mdf_budget"] = optional(form, "mdf_budget", 40)
+    alert_pct = optional_int(form, "concentration_alert_pct")
+    if alert_pct is not None:  # blank: the default for a new program, unchanged otherwise
+        values["concentration_alert_pct"] = alert_pct
     for name in DAY_FIELDS:
         days = optional_int(form, name)
         if days is None:

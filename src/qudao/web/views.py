@@ -18,6 +18,7 @@ from qudao.web import (
     audit_views,
     candidate_views,
     commission_views,
+    dashboard_views,
     deal_views,
     document_views,
     engagement_views,
@@ -42,14 +43,22 @@ router.include_router(session_router)
 for area in (pipeline_views, import_views, partner_views, candidate_views, evaluation_views,
              screening_views, program_views, goal_views, document_views, agreement_views,
              deal_views, commission_views, referral_views, engagement_views, user_views,
-             key_views, audit_views, account_views):
+             key_views, audit_views, account_views, dashboard_views):
     router.include_router(area.router)
 
 OVERVIEW_ROWS = 8
 
 
 @router.get("/")
-def home(request: Request, subject: PageStaff, session: DbSession) -> Response:
+def home(
+    request: Request, subject: PageStaff, session: DbSession,
+    program_id: dashboard_views.Param = None, end: dashboard_views.Param = None,
+    months: dashboard_views.Param = None,
+) -> Response:
+    """The overview: the channel's dashboard for a program and a window, then the partners,
+    quick actions and recent activity."""
+    dashboard, status = dashboard_views.dashboard_context(
+        request, session, subject, program_id=program_id, end=end, months=months)
     rows, partner_total = partners.search(session, subject, q=None, limit=OVERVIEW_ROWS,
                                           offset=0)
     _users, user_total = accounts.list_users(session, subject, partner_id=None, limit=1,
@@ -58,10 +67,10 @@ def home(request: Request, subject: PageStaff, session: DbSession) -> Response:
     context: dict[str, Any] = {
         "partners": rows, "partner_total": partner_total, "user_total": user_total,
         "key_total": key_total, "can_issue": may_manage(subject, None), "activity": [],
-        **AUDIT_LABELS,
+        **AUDIT_LABELS, **dashboard,
     }
     if subject.is_admin:
         context["activity"], _total = audit.recent(session, subject, action=None,
                                                    partner_id=None, limit=OVERVIEW_ROWS,
                                                    offset=0)
-    return render(request, "home.html", context)
+    return render(request, "home.html", context, status=status)

@@ -45,7 +45,8 @@
       });
       var shown = {
         name: item.name,
-        type: spec.type === "bar" ? "bar" : "line",
+        // A series may draw itself otherwise than the chart (a threshold line over bars).
+        type: (item.type || spec.type) === "bar" ? "bar" : "line",
         data: data,
         color: item.color || PALETTE[index % PALETTE.length],
         connectNulls: false
@@ -86,11 +87,18 @@
       useUTC: true,
       textStyle: {fontFamily: "inherit"},
       legend: {top: 0, left: 0},
-      grid: {left: 8, right: 24, top: 40, bottom: 8, containLabel: true},
+      // Turned labels reach left of the first bar: room for them.
+      grid: {left: spec.rotate ? 56 : 8, right: 24, top: 40, bottom: 8, containLabel: true},
       // Rich text, not HTML: the tooltip needs no inline styles.
       tooltip: {trigger: "axis", renderMode: "richText", valueFormatter: full},
-      xAxis: time ? {type: "time"} : {type: "category", data: spec.categories || []},
-      yAxis: {type: "value", axisLabel: {formatter: short}},
+      // "rotate": every category label shown, turned and cut short so that long names fit
+      // (the tooltip and the table keep them whole).
+      xAxis: time ? {type: "time"} : {type: "category", data: spec.categories || [],
+        axisLabel: spec.rotate ? {interval: 0, rotate: spec.rotate, width: 110,
+                                  overflow: "truncate"} : {}},
+      // Values shown without decimals (counts) step by whole units.
+      yAxis: {type: "value", axisLabel: {formatter: short},
+        minInterval: (spec.format || {}).digits === 0 ? 1 : 0},
       series: seriesOf(spec)
     });
     canvas.setAttribute("data-drawn", "true");
