@@ -15,6 +15,7 @@ from qudao import __version__
 from qudao.api.router import router as api_router
 from qudao.core import clock
 from qudao.core.config import Settings, get_settings
+from qudao.db import key_changes
 from qudao.db.session import Database
 from qudao.http import errors
 from qudao.http.auth import Public
@@ -26,7 +27,7 @@ from qudao.http.middleware import (
 from qudao.http.ratelimit import RateLimiter
 from qudao.http.uow import UnitOfWorkMiddleware
 from qudao.partner_api.auth import KeyLookup
-from qudao.partner_api.fast_lane import RecommendationsFastLane
+from qudao.partner_api.fast_lane import FastLaneApp
 from qudao.partner_api.guide_views import router as guide_router
 from qudao.partner_api.routes import router as partner_api_router
 from qudao.portal.views import router as portal_router
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if database is None:
             db.dispose()
 
-    app = FastAPI(
+    app = FastLaneApp(
         title="qudao",
         version=__version__,
         summary="Partner relationship management: partners, deals, commissions, partner API.",
@@ -74,7 +75,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         clock.travel(settings.time_travel_days)
     app.state.db = db
     app.state.recommender = recommender
-    app.state.key_lookup = KeyLookup(db.reader)
+    app.state.key_lookup = KeyLookup(
+        db.reader, settings.secret_key, seconds=settings.api_key_cache_seconds,
+        changes=key_changes.use(settings.database_url, settings.data_dir))
     app.state.rate_limiter = RateLimiter(settings.api_rate_limit,
                                          settings.api_rate_window_seconds)
 
@@ -93,8 +96,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
-    # Outermost last: the partner API's fast lane → context → headers → 500s → body limit →
-    # CORS → unit of work → routes.
+    # Outermost last: context → headers → 500s → body limit → CORS → unit of work → routes;
+    # the partner API's fast lane stands in front of them all (FastLaneApp).
     app.add_middleware(UnitOfWorkMiddleware, db=db)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -105,6 +108,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(errors.CatchAllMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(RecommendationsFastLane, state=app.state, db=db)
+    app.install_fast_lane(db)
     logging.getLogger("qudao").setLevel(logging.INFO)
     return app

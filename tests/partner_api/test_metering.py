@@ -25,10 +25,10 @@ def test_repeats_of_the_same_day_are_counted_but_not_rewritten(
         meter.record(day=DAY, partner_id=partner, endpoint="getRecommendations",
                      user_id="u1", item_ids=["A", "B"])
         meter.flush()
-    assert meter._shown == {}
+    assert meter.pending_shown() == set()
     meter.record(day=DAY, partner_id=partner, endpoint="getRecommendations", user_id="u1",
                  item_ids=["A", "C"])
-    assert set(meter._shown) == {(partner, "u1", "C")}
+    assert meter.pending_shown() == {(partner, "u1", "C")}
     meter.flush()
     with db.unit_of_work(read_only=True) as session:
         assert session.scalar(select(func.sum(ApiUsage.calls))) == 4

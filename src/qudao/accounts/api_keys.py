@@ -24,6 +24,7 @@ from qudao.core import clock
 from qudao.core.config import Settings
 from qudao.core.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from qudao.core.i18n import N_
+from qudao.db import key_changes
 from qudao.partners import repository as partners
 
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -170,7 +171,9 @@ def forget_touches() -> None:
 
 
 def touch(session: Session, key_id: int) -> None:
-    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=clock.now()))
+    # Bookkeeping only: the servers' caches of what keys may do stay as they are.
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=clock.now())
+                    .execution_options(**{key_changes.BOOKKEEPING: True}))
 
 
 def subject_for_key(key: ApiKey) -> AuthSubject:

@@ -18,6 +18,7 @@ from qudao.core.config import Settings, get_settings
 from qudao.core.context import RequestContext, set_context
 from qudao.core.errors import QudaoError
 from qudao.core.i18n import DEFAULT_LOCALE, LocaleCode, coerce_locale, translate
+from qudao.db import key_changes
 from qudao.db.session import Database
 
 console = Console()
@@ -43,6 +44,8 @@ def command_unit(settings: Settings | None = None) -> Iterator[tuple[Session, Se
     """One transaction for the whole command, acting as the system."""
     settings = settings or get_settings()
     database = Database(settings.database_url)
+    # A key this command stops is refused by the running servers at their next request.
+    key_changes.use(settings.database_url, settings.data_dir)
     try:
         with database.unit_of_work() as session:
             set_context(session, RequestContext(actor_type="cli", actor_id=_os_user(),

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Per-key quota of the partner API: requests per window.
     api_rate_limit: int = Field(default=600, ge=1)
     api_rate_window_seconds: int = Field(default=60, ge=1)
+    # How long a server worker may trust what it learnt about a partner API key. Revocation
+    # still takes effect at once through a counter in data_dir; 0 looks every key up on every
+    # call, which several machines serving one database without a shared data_dir need.
+    api_key_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
     # A purchase of a recommended product within this many days is the partner's conversion.
     attribution_window_days: int = Field(default=90, ge=1, le=730)
     # How often a server worker looks for a newly trained model.

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+# Its session listeners tell the servers' key caches of every committed key change.
+from qudao.db import key_changes as key_changes
 from qudao.db.engine import READ_ONLY, make_engine
 
 

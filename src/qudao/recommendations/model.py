@@ -249,6 +249,10 @@ class RecommenderModel:
             for i in chosen.tolist()
         ]
 
+    def knows(self, user_id: str) -> bool:
+        """Whether ``user_id`` is in the training data; anyone else gets the popular products."""
+        return user_id in self._user_pos
+
     def _positions(self, item_ids: Collection[str]) -> NDArray[np.intp]:
         found = [self._item_pos[i] for i in item_ids if i in self._item_pos]
         return np.asarray(found, dtype=np.intp)
