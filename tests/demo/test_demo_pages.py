@@ -101,7 +101,9 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.usefixtures("cli_env")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_qudao_demo_twice(db: Database, retail_slice: Path) -> None:
+    """The command itself, once (the demo's data on PostgreSQL is checked by its own tests)."""
     runner = CliRunner()
     first = runner.invoke(cli, ["demo", "--data", str(retail_slice)])
     assert first.exit_code == 0, first.output

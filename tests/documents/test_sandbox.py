@@ -72,7 +72,9 @@ def test_resource_attacks_are_refused_quickly(body: str, reason: str) -> None:
     started = time.monotonic()
     with pytest.raises(TemplateRefused) as refused:
         render_template(body, CONTEXT)
-    assert reason in refused.value.render("en")
+    message = refused.value.render("en")
+    # On a loaded machine the time limit may trip before the work limit: both refuse.
+    assert reason in message or "takes too long to render" in message
     assert time.monotonic() - started < 5
 
 

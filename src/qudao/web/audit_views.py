@@ -47,6 +47,8 @@ ACTION_LABELS: dict[str, str] = {
     "value_proposition.save": N_("Value proposition saved"),
     "product.create": N_("Product added"),
     "product.update": N_("Product changed"),
+    "product.import": N_("Products imported"),
+    "retail.import": N_("Retail transactions imported"),
     "plan.create": N_("Commission plan created"),
     "plan.update": N_("Commission plan changed"),
     "commission.run": N_("Commissions run"),
