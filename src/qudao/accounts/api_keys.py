@@ -152,12 +152,16 @@ def authenticate(session: Session, settings: Settings, token: str) -> ApiKey:
 _touched: dict[int, datetime] = {}
 
 
-def needs_touch(key_id: int, last_used_at: datetime | None) -> bool:
+def needs_touch(key_id: int, last_used_at: datetime | None,
+                now: datetime | None = None) -> bool:
     """Use is recorded at minute precision, so that a busy key does not write on every call.
     The process remembers its own recent writes: the calls racing the first write do not
     each write again."""
-    now = clock.now()
-    seen = max(filter(None, (last_used_at, _touched.get(key_id))), default=None)
+    if now is None:
+        now = clock.now()
+    seen = _touched.get(key_id)
+    if seen is None or (last_used_at is not None and last_used_at > seen):
+        seen = last_used_at
     if seen is not None and now - seen < LAST_USED_PRECISION:
         return False
     if len(_touched) > 100_000:

@@ -142,7 +142,7 @@ class RecommendationsFastLane:
             (b"x-request-id", request_id.encode()),
             *self.fixed_headers,
         ]
-        touch = key_id if api_keys.needs_touch(key_id, facts.last_used_at) else None
+        touch = key_id if api_keys.needs_touch(key_id, facts.last_used_at, now) else None
         return body, out, touch
 
     def _touch(self, key_id: int) -> None:
