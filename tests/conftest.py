@@ -2,19 +2,27 @@
 the app behind an in-process ASGI client, a movable clock.
 
 Under CI=true a test that would be skipped for want of PostgreSQL or chromium fails.
+
+A walk in the browser runs on one of the two databases: the pages it drives are rendered on
+both by the in-process page tests, and what the browser adds (scripts, charts, fonts, forms
+as a person fills them) does not depend on the database. Each walk's database is chosen by a
+stable hash of its name, so that both databases meet the browser.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, Type
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from qudao.accounts import api_keys
+from qudao.accounts import api_keys, passwords
+from qudao.accounts import login as login_module
 from qudao.accounts.throttle import throttle
 from qudao.app import create_app
 from qudao.core import clock
@@ -29,6 +37,28 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b.strip() for b in os.environ.get("QUDAO_TEST_BACKENDS", "sqlite,postgresql")
             .split(",") if b.strip()]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def browser_backend(item: pytest.Item) -> str:
+    """The database a browser walk runs on, when both are tested."""
+    name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+    return BACKENDS[zlib.crc32(name.encode()) % len(BACKENDS)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = None if callspec is None else callspec.params.get("backend")
+        walks = "browser" in getattr(item, "fixturenames", ())
+        if walks and backend is not None and backend != browser_backend(item):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def skip_or_fail(reason: str) -> None:
@@ -104,6 +134,19 @@ def app(settings: Settings, db: Database) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(request: pytest.FixtureRequest,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests make and sign in people all the time; at the production Argon2 cost (which
+    the tests of passwords keep, marked ``production_hashing``) that alone would take a
+    large part of the suite's time."""
+    if request.node.get_closest_marker("production_hashing") is not None:
+        return
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(passwords, "HASHER", quick)
+    monkeypatch.setattr(login_module, "HASHER", quick)
 
 
 @pytest.fixture(autouse=True)

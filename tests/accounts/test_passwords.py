@@ -20,6 +20,8 @@ from tests.fixtures.accounts import PASSWORD, login, make_partner, make_user
 PHC = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
 WEAK = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
 
+pytestmark = pytest.mark.production_hashing
+
 
 def _stored_hash(db: Database, user_id: int) -> str:
     with db.engine.connect() as connection:

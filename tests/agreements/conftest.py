@@ -3,6 +3,6 @@ tests have them."""
 
 from __future__ import annotations
 
-from tests.web.conftest import _quick_password_hashes, sign_in, world
+from tests.web.conftest import sign_in, world
 
-__all__ = ["_quick_password_hashes", "sign_in", "world"]
+__all__ = ["sign_in", "world"]

@@ -18,7 +18,6 @@ from qudao.db.session import Database
 from tests.commissions import builders
 from tests.fixtures.accounts import TwoPartners, bearer, login, two_partners
 from tests.fixtures.security import count, make_staff_key, snapshot
-from tests.web.conftest import _quick_password_hashes  # noqa: F401  (fixture)
 
 API = "/api/v1/commissions"
 

@@ -17,7 +17,7 @@ from qudao.core.i18n import Translator
 from qudao.db.session import Database
 from tests.commissions import builders
 from tests.fixtures.accounts import make_user
-from tests.web.conftest import Browser, _quick_password_hashes, sign_in  # noqa: F401  (fixtures)
+from tests.web.conftest import Browser, sign_in  # noqa: F401  (fixtures)
 
 EN = Translator("en")
 ZH = Translator("zh-CN")

@@ -13,7 +13,6 @@ from qudao.commissions.models import SalesTransaction
 from qudao.db.session import Database
 from tests.commissions import builders
 from tests.fixtures.accounts import make_user
-from tests.web.conftest import _quick_password_hashes  # noqa: F401  (a fixture)
 from tests.web.live_server import live_server  # noqa: F401  (a fixture)
 from tests.web.test_browser import (  # noqa: F401  (browser is a fixture)
     browser,

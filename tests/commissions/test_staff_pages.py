@@ -24,7 +24,6 @@ from tests.commissions import builders
 from tests.fixtures.accounts import make_user
 from tests.web.conftest import (  # noqa: F401  (fixtures)
     Browser,
-    _quick_password_hashes,
     actions,
     count,
     sign_in,

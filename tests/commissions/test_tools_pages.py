@@ -27,7 +27,6 @@ from tests.commissions import builders
 from tests.fixtures.accounts import TwoPartners, make_user
 from tests.web.conftest import (  # noqa: F401  (fixtures)
     Browser,
-    _quick_password_hashes,
     sign_in,
     world,
 )

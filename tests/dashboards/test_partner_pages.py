@@ -23,7 +23,7 @@ from qudao.dashboards.present import whole
 from qudao.db.session import Database
 from tests.dashboards import builders, partner_data
 from tests.fixtures.accounts import TwoPartners, make_partner, make_user, two_partners
-from tests.web.conftest import Browser, _quick_password_hashes, sign_in  # noqa: F401  (fixtures)
+from tests.web.conftest import Browser, sign_in  # noqa: F401  (fixtures)
 
 EN = Translator("en")
 ZH = Translator("zh-CN")

@@ -9,7 +9,7 @@ from qudao.core.config import Settings
 from qudao.db.session import Database
 from tests.fixtures.accounts import TwoPartners, two_partners
 from tests.fixtures.security import make_staff_key
-from tests.web.conftest import _quick_password_hashes, sign_in  # noqa: F401  (fixtures)
+from tests.web.conftest import sign_in  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from qudao.jobs.runner import run_due
 from qudao.partners.models import Partner
 from tests.engagement.conftest import sign
 from tests.fixtures.accounts import TwoPartners
-from tests.web.conftest import Browser, _quick_password_hashes, sign_in  # noqa: F401
+from tests.web.conftest import Browser, sign_in  # noqa: F401
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SignIn = Callable[..., Browser]

@@ -10,9 +10,9 @@ from qudao.core.config import Settings
 from qudao.db.session import Database
 from tests.fixtures.accounts import TwoPartners, bearer
 from tests.fixtures.security import make_staff_key
-from tests.web.conftest import _quick_password_hashes, sign_in, world
+from tests.web.conftest import sign_in, world
 
-__all__ = ["_quick_password_hashes", "sign_in", "world"]
+__all__ = ["sign_in", "world"]
 
 
 @pytest.fixture

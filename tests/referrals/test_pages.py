@@ -14,7 +14,7 @@ from qudao.db.session import Database
 from qudao.referrals.models import ReferralEvent, ReferralLink
 from tests.fixtures.accounts import TwoPartners
 from tests.fixtures.tenancy.engagement import make_link
-from tests.web.conftest import Browser, _quick_password_hashes, sign_in  # noqa: F401
+from tests.web.conftest import Browser, sign_in  # noqa: F401
 
 SignIn = Callable[..., Browser]
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

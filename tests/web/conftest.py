@@ -6,26 +6,14 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from argon2 import PasswordHasher, Type
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from qudao.accounts import login as login_module
-from qudao.accounts import passwords
 from qudao.audit.models import AuditEntry
 from qudao.core.config import Settings
 from qudao.db.session import Database
 from tests.fixtures.accounts import PASSWORD, TwoPartners, login, two_partners
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Page tests sign people in and out all the time; at the production Argon2 cost
-    (tested with the accounts) that alone would take most of the suite's time."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(passwords, "HASHER", quick)
-    monkeypatch.setattr(login_module, "HASHER", quick)
 
 
 @pytest.fixture
