@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from qudao.accounts.subject import SYSTEM
 from qudao.agreements.models import Agreement
@@ -305,3 +305,12 @@ def test_a_commission_run_claws_back_a_refunded_line(imported: Imported) -> None
         assert line_id in earned
         assert -earned[line_id] <= minor < 0
         assert ledger.unbalanced(session) == []
+
+
+def test_the_line_tables_keep_every_index(imported: Imported) -> None:
+    """The import rebuilds on SQLite the indexes it set aside while writing."""
+    found = inspect(imported.db.engine)
+    assert {ix["name"] for ix in found.get_indexes("deal_lines")} >= {
+        "ix_deal_lines_deal_id", "ix_deal_lines_product_id"}
+    assert {ix["name"] for ix in found.get_indexes("direct_sales")} >= {
+        "ix_direct_sales_occurred_at", "ix_direct_sales_program_id"}

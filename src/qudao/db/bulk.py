@@ -8,13 +8,19 @@ SQLite, already in the text ``sqlite_datetime`` gives)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table
+from sqlalchemy import Date, DateTime, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+# Page cache of a SQLite connection during a bulk load: the default 2 MiB makes every index
+# insert and the index builds' sorts go to disk.
+BULK_CACHE_KIB = 64 * 1024
 
 
 def sqlite_datetime(value: datetime) -> str:
@@ -65,3 +71,39 @@ def _executemany(raw: Any, statement: str, rows: Iterable[Sequence[Any]]) -> Non
         cursor.executemany(statement, rows)
     finally:
         cursor.close()
+
+
+@contextmanager
+def sqlite_indexes_deferred(session: Session, tables: Sequence[Table], *,
+                            rows_coming: int) -> Iterator[None]:
+    """On SQLite, when more rows are about to be written to ``tables`` than they hold, their
+    secondary indexes are dropped and built again afterwards, inside the caller's
+    transaction: building an index once from sorted rows costs a fraction of keeping it up
+    to date row by row (what bulk loaders do). Unique indexes stay, so that constraints are
+    checked as rows arrive. A failure rolls the whole transaction back, indexes included.
+
+    PostgreSQL keeps its indexes: dropping one locks the table against readers, and COPY
+    keeps them up to date cheaply enough."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or not tables:
+        yield
+        return
+    held = sum(connection.execute(select(func.count()).select_from(table)).scalar_one()
+               for table in tables)
+    if rows_coming <= held:
+        yield
+        return
+    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    master = text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                  "AND tbl_name IN :tables AND sql IS NOT NULL "
+                  "AND sql NOT LIKE 'CREATE UNIQUE%'").bindparams(
+                      bindparam("tables", expanding=True))
+    indexes = connection.execute(master, {"tables": [t.name for t in tables]}).all()
+    preparer = connection.dialect.identifier_preparer
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {preparer.quote(name)}")
+    yield
+    for _name, sql in indexes:
+        connection.exec_driver_sql(sql)
+    connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -45,7 +45,7 @@ from qudao.audit import service as audit
 from qudao.commissions.models import SalesTransaction
 from qudao.core import clock
 from qudao.core.money import check_currency, exponent
-from qudao.db.bulk import insert_many, sqlite_datetime
+from qudao.db.bulk import insert_many, sqlite_datetime, sqlite_indexes_deferred
 from qudao.deals.models import Deal, DealLine
 from qudao.recommendations.transactions import is_product_code
 from qudao.retail.ids import new_ids
@@ -148,6 +148,8 @@ class _Importer:
         self.direct: list[tuple[Any, ...]] = []
         self.opened: Opened | None = None
         self.progress: Progress | None = None
+        # Entered at the first write, when the size of the whole import can be told.
+        self.deferred: ExitStack | None = None
 
     def _stored(self, moment: datetime) -> Any:
         return moment if self.postgres else sqlite_datetime(moment)
@@ -378,8 +380,22 @@ class _Importer:
 
     # -- writing ---------------------------------------------------------------------------
 
+    def _defer_indexes(self) -> None:
+        """At the first write: the rows still to come, from the share of the file read so
+        far, decide whether the line tables' indexes are rebuilt rather than kept up."""
+        if self.deferred is None or self.opened is None:
+            return
+        stack, self.deferred = self.deferred, None
+        opened = self.opened
+        written = len(self.lines) + len(self.direct)
+        coming = written * opened.size // max(1, opened.position())
+        stack.enter_context(sqlite_indexes_deferred(
+            self.session, [cast(Table, DealLine.__table__), cast(Table, DirectSale.__table__)],
+            rows_coming=coming))
+
     def flush(self) -> None:
         """Deals first, then their lines, then the refunds that name those lines."""
+        self._defer_indexes()
         session = self.session
         if self.unwritten:
             insert_many(session, cast(Table, Deal.__table__), DEAL_COLUMNS, [
@@ -442,8 +458,10 @@ def import_file(session: Session, path: Path, *, program_id: int, currency: str 
     importer = _Importer(session, program_id=program_id, currency=currency,
                          partners=partners, products=products)
     importer.progress = progress
-    with open_rows(path, importer.between_blocks) as opened, _cycle_collector_paused():
+    with (open_rows(path, importer.between_blocks) as opened, _cycle_collector_paused(),
+          ExitStack() as deferred):
         importer.opened = opened
+        importer.deferred = deferred
         importer.read(opened)
         importer.finish()
         if progress is not None:
