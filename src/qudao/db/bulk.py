@@ -13,10 +13,9 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, bindparam, func, select, text
+from sqlalchemy import Connection, Date, DateTime, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
-
 
 # Page cache of a SQLite connection during a bulk load: the default 2 MiB makes every index
 # insert and the index builds' sorts go to disk.
@@ -93,8 +92,15 @@ def sqlite_indexes_deferred(session: Session, tables: Sequence[Table], *,
     if rows_coming <= held:
         yield
         return
-    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
     connection.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        yield from _indexes_rebuilt(connection, tables)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+
+
+def _indexes_rebuilt(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
     master = text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
                   "AND tbl_name IN :tables AND sql IS NOT NULL "
                   "AND sql NOT LIKE 'CREATE UNIQUE%'").bindparams(
@@ -106,4 +112,3 @@ def sqlite_indexes_deferred(session: Session, tables: Sequence[Table], *,
     yield
     for _name, sql in indexes:
         connection.exec_driver_sql(sql)
-    connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
