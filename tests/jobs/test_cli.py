@@ -3,14 +3,22 @@ worker``, through Typer's CliRunner against the test database."""
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from qudao.core import clock
 from qudao.core.config import Settings
+from qudao.db import key_changes
 from qudao.db.session import Database
+from qudao.jobs import registry
 from qudao.jobs.queue import enqueue
 from qudao.jobs.worker import work
+from qudao.partners.models import Partner
 from tests.engagement.conftest import sign
 from tests.fixtures.accounts import make_partner
 from tests.fixtures.security import run_cli
@@ -88,3 +96,27 @@ def test_the_worker_command_is_there(settings: Settings) -> None:
     result = run_cli(settings, "worker", "--help")
     assert result.exit_code == 0
     assert "--interval" in result.output
+
+
+def test_a_job_that_changes_a_partner_tells_the_running_servers(
+        db: Database, settings: Settings) -> None:
+    """The servers' key caches listen to the counter in the data directory; a job's change
+    must move that counter, on either database, as any command's does."""
+    partner_id = make_partner(db, "Renamed By A Job")
+
+    @registry.job("test_rename", max_attempts=1, lease_seconds=60)
+    def rename(session: Session, payload: Mapping[str, Any]) -> None:
+        found = session.get(Partner, payload["id"])
+        assert found is not None
+        found.name = "Renamed"
+
+    counter = settings.data_dir / key_changes.FILE_NAME
+    before = int.from_bytes(counter.read_bytes()[:8], sys.byteorder) if counter.exists() else 0
+    try:
+        with db.unit_of_work() as session:
+            enqueue(session, "test_rename", {"id": partner_id})
+        result = run_cli(settings, "jobs", "run-due")
+    finally:
+        registry.forget("test_rename")
+    assert result.exit_code == 0, result.output
+    assert int.from_bytes(counter.read_bytes()[:8], sys.byteorder) > before

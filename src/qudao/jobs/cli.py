@@ -14,6 +14,7 @@ from qudao.accounts.subject import SYSTEM
 from qudao.core.cli_support import _, cli_locale, command_unit, console, handles_errors
 from qudao.core.config import get_settings
 from qudao.core.i18n import translate
+from qudao.db import key_changes
 from qudao.db.session import Database
 from qudao.jobs import service
 from qudao.jobs.runner import Outcome
@@ -36,12 +37,20 @@ def _print_outcome(outcome: Outcome) -> None:
                         attempt=outcome.attempt, error=outcome.error or ""), highlight=False)
 
 
+def jobs_database() -> Database:
+    """The database the jobs run against; a key, partner or user a job changes is refused or
+    re-read by the running servers at their next request, as after any other command."""
+    settings = get_settings()
+    key_changes.use(settings.database_url, settings.data_dir)
+    return Database(settings.database_url)
+
+
 @app.command("run-due")
 @handles_errors
 def run_due() -> None:
     """Enqueue this period's periodic jobs and run every due job once, then exit (for
     cron). Exits with 1 when a job failed."""
-    database = Database(get_settings().database_url)
+    database = jobs_database()
     try:
         outcomes = run_due_once(database)
     finally:
@@ -109,7 +118,7 @@ def worker(
 
     signal.signal(signal.SIGINT, halt)
     signal.signal(signal.SIGTERM, halt)
-    database = Database(get_settings().database_url)
+    database = jobs_database()
     console.print(_("The worker is running (every %(seconds)s s); stop it with Ctrl-C.",
                     seconds=format(interval, "g")))
     try:
