@@ -26,7 +26,7 @@ from qudao.accounts import login as login_module
 from qudao.accounts.throttle import throttle
 from qudao.app import create_app
 from qudao.core import clock
-from qudao.core.config import Settings
+from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.postgres import ThrowawayPostgres, bindir
@@ -116,6 +116,20 @@ def database_url(
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET,
                     data_dir=tmp_path)
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``qudao`` commands run in-process (Typer's CliRunner) against the test database, in
+    English. A module that needs more before its commands run overrides this fixture and
+    asks for it."""
+    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("QUDAO_LANG", "en")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

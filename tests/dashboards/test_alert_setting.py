@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from qudao.cli import app as cli_app
-from qudao.core.config import Settings, get_settings
 from qudao.core.i18n import translate
 from qudao.db.session import Database
 from tests.dashboards.builders import deal, program
@@ -93,17 +92,6 @@ def test_the_settings_form_edits_the_threshold_and_the_alert_follows(
     assert admin.post("/program/settings", {**FORM, "concentration_alert_pct": ""}
                       ).status_code == 303
     assert 'value="85"' in admin.get("/program/settings").text
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("QUDAO_LANG", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.usefixtures("cli_env")

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from qudao.agreements.models import Agreement
 from qudao.cli import app as cli
-from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from qudao.deals.models import Deal, DealConflict
 from qudao.demo.accounts import ADMIN_EMAIL, DEMO_PASSWORD
@@ -87,17 +86,9 @@ def test_a_partner_finds_its_onboarding_and_deals(signed_in: SignIn) -> None:
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch,
-            published: Path) -> Iterator[None]:
+def cli_env(cli_env: None, published: Path) -> None:
     """The command as ``make run`` runs it, against the test database; a model is already
     published, so that the run does not train one."""
-    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("QUDAO_LANG", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.usefixtures("cli_env")

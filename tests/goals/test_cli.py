@@ -4,14 +4,12 @@ every missing part, the list and a goal's progress."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from qudao.cli import app
 from qudao.core import clock
-from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from tests.fixtures.accounts import make_partner
 from tests.goals.builders import at, make_owner, make_program, new_customers
@@ -20,18 +18,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[None]:
-    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("QUDAO_LANG", "en")
-    get_settings.cache_clear()
+def cli_env(cli_env: None, db: Database) -> None:
     clock.freeze(at("2026-11-27 09:00"))
     make_program(db)
     make_owner(db)
-    yield
-    get_settings.cache_clear()
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from qudao.cli import app
-from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from tests.goals.builders import make_program
 
@@ -17,16 +15,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[None]:
-    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("QUDAO_LANG", "en")
-    get_settings.cache_clear()
+def cli_env(cli_env: None, db: Database) -> None:
     make_program(db)
-    yield
-    get_settings.cache_clear()
 
 
 def run(*args: str) -> tuple[int, str]:

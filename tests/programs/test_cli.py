@@ -5,30 +5,17 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from qudao.cli import app
-from qudao.core.config import Settings, get_settings
 from qudao.db.session import Database
 from tests.fixtures.security import snapshot
 from tests.programs.guide import GUIDE_VP, PROOF_POINT
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("QUDAO_LANG", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -12,20 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from qudao.cli import app
-from qudao.core.config import Settings, get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("QUDAO_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("QUDAO_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("QUDAO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("QUDAO_LANG", "en")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def run(*args: str) -> tuple[int, str]:
