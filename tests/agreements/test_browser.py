@@ -43,7 +43,6 @@ def _accept(page: Page, link: str, name: str) -> None:
 
 def test_sign_onboard_and_the_portal_checklist_in_english_and_chinese(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    backend: str,
 ) -> None:
     manager = make_user(db, "mei@example.com", Role.CHANNEL_MANAGER)
     set_owner(db, world.partner_a, manager)
@@ -64,7 +63,7 @@ def test_sign_onboard_and_the_portal_checklist_in_english_and_chinese(
     banner = staff.inner_text("#sign-form .alert-error")
     assert banner.startswith("Signing is blocked until the required due-diligence checks "
                              "are done:")
-    shoot(staff, backend, "agreements-en-sign-blocked")
+    shoot(staff, "agreements-en-sign-blocked")
 
     complete_diligence(db, world.partner_a)
     staff.goto(f"{live_server}/agreements/{alpha}")
@@ -86,7 +85,7 @@ def test_sign_onboard_and_the_portal_checklist_in_english_and_chinese(
     link = staff.inner_text("#invitation-link").strip()
     assert link.startswith(f"{live_server}/invite/")
     english["agreement"] = visible_text(staff)
-    shoot(staff, backend, "agreements-en-signed")
+    shoot(staff, "agreements-en-signed")
     click_through(staff, "nav.mainnav a[href='/agreements']")
     english["list"] = visible_text(staff)
 
@@ -102,7 +101,7 @@ def test_sign_onboard_and_the_portal_checklist_in_english_and_chinese(
     assert invitee.locator("#step-portal_access.check-done").count() == 1
     assert invitee.locator("#step-training.check-done").count() == 1
     assert invitee.locator("#onboarding progress").get_attribute("value") == "4"
-    shoot(invitee, backend, "agreements-en-portal")
+    shoot(invitee, "agreements-en-portal")
 
     # In Chinese: the other partner's signing is refused with the reason in Chinese.
     click_through(staff, "button[value='zh-CN']")
@@ -111,10 +110,10 @@ def test_sign_onboard_and_the_portal_checklist_in_english_and_chinese(
     click_through(staff, "#sign-form button[type=submit]")
     assert staff.inner_text("#sign-form .alert-error").startswith(
         "必需的尽职调查项完成前不能签约：")
-    shoot(staff, backend, "agreements-zh-sign-blocked")
+    shoot(staff, "agreements-zh-sign-blocked")
     staff.goto(f"{live_server}/agreements/{alpha}")
     chinese_agreement = visible_text(staff)
-    shoot(staff, backend, "agreements-zh-signed")
+    shoot(staff, "agreements-zh-signed")
     for where, zh in (("list", chinese_list), ("agreement", chinese_agreement)):
         left = untranslated(english[where], zh)
         assert not left, f"{where}: English left on the Chinese page: {left}"
@@ -123,7 +122,7 @@ def test_sign_onboard_and_the_portal_checklist_in_english_and_chinese(
     portal_zh = visible_text(invitee)
     left = untranslated(portal_en, portal_zh)
     assert not left, f"portal: English left on the Chinese page: {left}"
-    shoot(invitee, backend, "agreements-zh-portal")
+    shoot(invitee, "agreements-zh-portal")
 
 
 def sign_in_as(page: Page, email: str) -> None:

@@ -49,7 +49,7 @@ def _run_and_pay(page: Page, period: str, reference: str) -> dict[str, str]:
 
 
 def test_run_open_approve_and_pay_in_english_and_chinese(
-    browser: Browser, live_server: str, db: Database, backend: str  # noqa: F811
+    browser: Browser, live_server: str, db: Database  # noqa: F811
 ) -> None:
     program = builders.program(db)
     plan = builders.plan(db, program, name="Flat ten", kind="flat", flat_rate="0.10")
@@ -74,13 +74,13 @@ def test_run_open_approve_and_pay_in_english_and_chinese(
     assert "total of 2 lines" in english["statement"].lower()
     assert "¥8,065.00" in english["statement"]
     assert "The payout was recorded" in english["statement"]
-    shoot(page, backend, "commissions-en-statement")
+    shoot(page, "commissions-en-statement")
 
     click_through(page, "button[value='zh-CN']")
     chinese = _run_and_pay(page, "2011-02", "TX-FEB")
     # Amounts read the Chinese way too: the yuan sign and grouping of zh_CN.
     assert "¥8,065.00" in chinese["statement"]
-    shoot(page, backend, "commissions-zh-statement")
+    shoot(page, "commissions-zh-statement")
     for where, zh in chinese.items():
         left = untranslated(english[where], zh)
         assert not left, f"{where}: English left on the Chinese page: {left}"

@@ -27,12 +27,11 @@ VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
 SHOTS = Path("/tmp/qudao-shots")
 
 
-def _shot(page: Page, backend: str, name: str) -> None:
-    """The screenshots people look at; the pages are the same on both databases."""
-    shoot(page, backend, name)
-    if backend == "sqlite":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def _shot(page: Page, name: str) -> None:
+    """The screenshots people look at."""
+    shoot(page, name)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _compare_a_tier_change(page: Page, live_server: str, t: Translator) -> str:  # noqa: F811
@@ -68,7 +67,7 @@ def _open_statement(page: Page, statement_id: int) -> str:
 
 
 def test_whatif_chart_and_portal_statement_in_english_and_chinese(
-    browser: Browser, live_server: str, db: Database, backend: str,  # noqa: F811
+    browser: Browser, live_server: str, db: Database,  # noqa: F811
 ) -> None:
     found = books(db)
     make_user(db, "admin@example.com", Role.ADMIN)
@@ -77,7 +76,7 @@ def test_whatif_chart_and_portal_statement_in_english_and_chinese(
     sign_in(staff, "admin@example.com")
     english = _compare_a_tier_change(staff, live_server, Translator("en"))
     assert "Nothing is posted" in english
-    _shot(staff, backend, "whatif-en")
+    _shot(staff, "whatif-en")
 
     click_through(staff, "button[value='zh-CN']")
     zh = Translator("zh-CN")
@@ -86,7 +85,7 @@ def test_whatif_chart_and_portal_statement_in_english_and_chinese(
     assert zh.gettext("Download CSV") in chinese
     assert zh.gettext("Tier mode") in chinese
     assert zh.money(Decimal("37500"), "CNY") in chinese
-    _shot(staff, backend, "whatif-zh")
+    _shot(staff, "whatif-zh")
 
     partner = browser.new_page(viewport=VIEWPORT, locale="en-US")
     partner.goto(f"{live_server}/login")
@@ -95,7 +94,7 @@ def test_whatif_chart_and_portal_statement_in_english_and_chinese(
     assert "Acme Retail" in statement
     assert "SKU-A" in statement
     assert "Bolt Ltd" not in statement
-    _shot(partner, backend, "portal-statement-en")
+    _shot(partner, "portal-statement-en")
 
     click_through(partner, "button[value='zh-CN']")
     statement_zh = _open_statement(partner, found.alpha_january)
@@ -103,4 +102,4 @@ def test_whatif_chart_and_portal_statement_in_english_and_chinese(
     assert "客户" in statement_zh
     assert zh.gettext("Paid out") in statement_zh
     assert zh.money(Decimal("12000"), "CNY") in statement_zh
-    _shot(partner, backend, "portal-statement-zh")
+    _shot(partner, "portal-statement-zh")

@@ -42,7 +42,6 @@ def _fill_registration(page: Page, website: str, name: str) -> None:
 
 def test_a_conflicting_registration_in_the_portal_in_both_languages(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    backend: str,
 ) -> None:
     clock.freeze(START)
     product(db, "QD-CLOUD", "Qudao Cloud")
@@ -57,7 +56,7 @@ def test_a_conflicting_registration_in_the_portal_in_both_languages(
     assert "Your deal was registered." in registered
     assert "Protected" in registered
     assert "Qudao Cloud" in registered
-    shoot(alpha, backend, "deals-portal-en-registered")
+    shoot(alpha, "deals-portal-en-registered")
 
     beta = browser.new_page(viewport=VIEWPORT, locale="en-US")
     beta.goto(f"{live_server}/login")
@@ -70,7 +69,7 @@ def test_a_conflicting_registration_in_the_portal_in_both_languages(
     assert "Alpha" not in english
     assert beta.locator("#deal-customer_name").input_value() == "ACME Retail Shanghai"
     assert beta.locator("#deal-customer_website[aria-invalid='true']").count() == 1
-    shoot(beta, backend, "deals-portal-en-conflict")
+    shoot(beta, "deals-portal-en-conflict")
 
     click_through(beta, "button[value='zh-CN']")
     click_through(beta, "nav.mainnav a[href='/portal/deals']")
@@ -81,14 +80,13 @@ def test_a_conflicting_registration_in_the_portal_in_both_languages(
     assert "Alpha" not in chinese
     left = untranslated(english, chinese)
     assert not left, f"English left on the Chinese page: {left}"
-    shoot(beta, backend, "deals-portal-zh-conflict")
+    shoot(beta, "deals-portal-zh-conflict")
     assert count(db, "deals") == 1
     assert count(db, "deal_conflicts") == 2
 
 
 def test_staff_see_both_partners_and_win_the_deal_in_both_languages(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    backend: str,
 ) -> None:
     from tests.deals.builders import register
     from tests.deals.test_staff_pages import _refused_by_beta
@@ -102,7 +100,7 @@ def test_staff_see_both_partners_and_win_the_deal_in_both_languages(
     click_through(page, "nav.mainnav a[href='/deals']")
     texts = {"list": visible_text(page)}
     assert "Refused: 1" in texts["list"]
-    shoot(page, backend, "deals-staff-en-list")
+    shoot(page, "deals-staff-en-list")
     click_through(page, f"a[href='/deals/{deal_id}']")
     click_through(page, f"form[action='/deals/{deal_id}/approve'] button")
     assert "The deal was approved." in visible_text(page)
@@ -115,17 +113,17 @@ def test_staff_see_both_partners_and_win_the_deal_in_both_languages(
     assert "Beta Agency" in texts["deal"]
     assert "Alpha Distribution" in texts["deal"]
     assert "CN¥9,998.00" in texts["deal"]
-    shoot(page, backend, "deals-staff-en-deal")
+    shoot(page, "deals-staff-en-deal")
 
     click_through(page, "button[value='zh-CN']")
     chinese = {"deal": visible_text(page)}
     click_through(page, "nav.mainnav a[href='/deals']")
     chinese["list"] = visible_text(page)
-    shoot(page, backend, "deals-staff-zh-list")
+    shoot(page, "deals-staff-zh-list")
     for where in ("list", "deal"):
         left = untranslated(texts[where], chinese[where])
         assert not left, f"{where}: English left on the Chinese page: {left}"
     assert "被拒绝的报备" in chinese["deal"]
     assert "已赢单" in chinese["deal"]
     click_through(page, f"a[href='/deals/{deal_id}']")
-    shoot(page, backend, "deals-staff-zh-deal")
+    shoot(page, "deals-staff-zh-deal")

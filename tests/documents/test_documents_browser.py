@@ -48,7 +48,7 @@ def _generate_pdf(page: Page, tmp_path: Path, *, locale: str) -> str:
 
 def test_documents_page_in_english_and_in_chinese(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    backend: str, tmp_path: Path,
+    tmp_path: Path,
 ) -> None:
     program = make_program(db)
     make_plan(db, program)
@@ -64,7 +64,7 @@ def test_documents_page_in_english_and_in_chinese(
     assert "保密协议" in compact
     assert COMPANY_ZH in compact
     assert "The document was generated and kept." in visible_text(page)
-    shoot(page, backend, "documents-en")
+    shoot(page, "documents-en")
 
     click_through(page, "button[value='zh-CN']")
     page.goto(f"{live_server}/program/documents")
@@ -74,9 +74,9 @@ def test_documents_page_in_english_and_in_chinese(
     text = _generate_pdf(page, tmp_path, locale="en")
     assert "Mutual Non-Disclosure Agreement" in text
     assert "Alpha Distribution" in text
-    shoot(page, backend, "documents-zh")
+    shoot(page, "documents-zh")
 
     click_through(page, "#templates a[href='/program/documents/templates/nda/zh-CN']")
     assert page.locator(".document-preview h1").inner_text() == "保密协议"
     assert page.locator("#tpl-body").input_value().startswith("{% set blank")
-    shoot(page, backend, "documents-zh-template")
+    shoot(page, "documents-zh-template")

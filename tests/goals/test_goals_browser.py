@@ -62,13 +62,12 @@ def _watch(page: Page) -> list[str]:
     return problems
 
 
-def _drawn_pixels(page: Page, backend: str, name: str) -> int:
+def _drawn_pixels(page: Page, name: str) -> int:
     """Pixels of the chart that are not background: the canvas was really drawn."""
     page.wait_for_selector("#goal-chart .chart-canvas[data-drawn='true'] canvas")
     shot = page.locator("#goal-chart .chart-canvas").screenshot()
-    if backend == "sqlite":
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (Path(ARTIFACTS) / f"{name}.png").write_bytes(shot)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (Path(ARTIFACTS) / f"{name}.png").write_bytes(shot)
     pixels = numpy.asarray(Image.open(io.BytesIO(shot)).convert("RGB"))
     background = pixels[-1, 0]
     return int((pixels != background).any(axis=2).sum())
@@ -100,7 +99,6 @@ def _set_goal_through_the_form(page: Page, base: str) -> None:
 
 def test_the_guides_goal_and_its_chart_in_english_and_in_chinese(
     browser: Browser, live_server: str, world: TwoPartners, channel: None,  # noqa: F811
-    backend: str,
 ) -> None:
     page = browser.new_page(viewport=VIEWPORT, locale="en-US", accept_downloads=True)
     problems = _watch(page)
@@ -112,8 +110,8 @@ def test_the_guides_goal_and_its_chart_in_english_and_in_chinese(
     assert page.inner_text("#goal-actual") == "12"
     assert page.locator(".goal-status").get_attribute("data-status") == "on_track"
     english = visible_text(page)
-    assert _drawn_pixels(page, backend, "goal-en-chart") > 2000
-    shoot(page, backend, "goal-en-detail")
+    assert _drawn_pixels(page, "goal-en-chart") > 2000
+    shoot(page, "goal-en-detail")
 
     table = _table(page)
     assert table[0] == ["Dec 1, 2026", "0", "0"]
@@ -134,13 +132,13 @@ def test_the_guides_goal_and_its_chart_in_english_and_in_chinese(
     assert not left, f"English left on the Chinese page: {left}"
     assert translate("zh-CN", "On track") in chinese
     assert TITLE in chinese
-    assert _drawn_pixels(page, backend, "goal-zh-chart") > 2000
-    shoot(page, backend, "goal-zh-detail")
+    assert _drawn_pixels(page, "goal-zh-chart") > 2000
+    shoot(page, "goal-zh-detail")
     zh_table = _table(page)
     assert [r[1:] for r in zh_table] == [r[1:] for r in table]
     assert zh_table[0][0] == "2026年12月1日"
 
     page.goto(f"{live_server}/goals")
     assert TITLE in visible_text(page)
-    shoot(page, backend, "goal-zh-list")
+    shoot(page, "goal-zh-list")
     assert not problems, problems

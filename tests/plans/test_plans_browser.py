@@ -24,7 +24,6 @@ pytestmark = pytest.mark.browser
 
 def test_the_guides_plan_in_english_and_in_chinese(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    backend: str,
 ) -> None:
     make_program(db)
     page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="en-US")
@@ -42,13 +41,13 @@ def test_the_guides_plan_in_english_and_in_chinese(
     assert terms[:3] == ["Below CN¥100,000.00: 15%", "From CN¥100,000.00: 20%",
                          "The rate reached applies to the whole period volume."]
     english = visible_text(page)
-    shoot(page, backend, "plan-en-detail")
+    shoot(page, "plan-en-detail")
 
     click_through(page, "button[value='zh-CN']")
     chinese = visible_text(page)
     left = untranslated(english, chinese)
     assert not left, f"English left on the Chinese page: {left}"
     assert "¥100,000.00" in page.locator("#terms .plan-terms li").first.inner_text()
-    shoot(page, backend, "plan-zh-detail")
+    shoot(page, "plan-zh-detail")
     page.goto(f"{live_server}/program/plans")
-    shoot(page, backend, "plan-zh-list")
+    shoot(page, "plan-zh-list")

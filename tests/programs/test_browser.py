@@ -59,7 +59,7 @@ def _write_value_proposition(page: Page) -> None:
 
 
 def test_a_new_company_walks_the_set_up_path_in_chinese_then_in_english(
-    browser: Browser, live_server: str, world: TwoPartners, backend: str  # noqa: F811
+    browser: Browser, live_server: str, world: TwoPartners  # noqa: F811
 ) -> None:
     page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
     page.goto(f"{live_server}/login")
@@ -69,7 +69,7 @@ def test_a_new_company_walks_the_set_up_path_in_chinese_then_in_english(
     assert page.locator("h1").inner_text() == "建立你的渠道合作计划"
     for step in ("value_proposition", "goals", "catalogue", "plans", "documents"):
         assert "尚未完成" in _state(page, step)
-    shoot(page, backend, "program-zh-empty")
+    shoot(page, "program-zh-empty")
 
     click_through(page, "a[href='/program/new']")
     page.fill("#f-name", "渠道合作计划")
@@ -85,12 +85,12 @@ def test_a_new_company_walks_the_set_up_path_in_chinese_then_in_english(
     click_through(page, "form[action='/program/new'] button[type=submit]")
     assert "渠道计划已创建" in visible_text(page)
     assert "系统集成商" in page.inner_text("#program-summary")
-    shoot(page, backend, "program-zh-created")
+    shoot(page, "program-zh-created")
 
     click_through(page, "#step-value_proposition a.btn")
     click_through(page, "a[href^='/program/value-proposition/edit']")
     _write_value_proposition(page)
-    shoot(page, backend, "program-zh-vp-form")
+    shoot(page, "program-zh-vp-form")
     click_through(page, "#vp-form button[type=submit]")
     assert "价值主张已保存为新版本" in visible_text(page)
     document = page.inner_text("#document")
@@ -100,7 +100,7 @@ def test_a_new_company_walks_the_set_up_path_in_chinese_then_in_english(
                     "威胁"):
         assert heading in document, heading
     assert "全球B2B渠道销售市场超过10万亿美元" in document
-    shoot(page, backend, "program-zh-vp")
+    shoot(page, "program-zh-vp")
     with page.expect_download() as download:
         page.click("#downloads a[href*='format=docx'][href*='lang=zh-CN']")
     assert download.value.suggested_filename == "value-proposition-v1-zh-CN.docx"
@@ -121,7 +121,7 @@ def test_a_new_company_walks_the_set_up_path_in_chinese_then_in_english(
     click_through(page, "nav.program-nav a[href='/program']")
     assert "已完成" in _state(page, "catalogue")
     assert "在售产品：1" in _state(page, "catalogue")
-    shoot(page, backend, "program-zh-path")
+    shoot(page, "program-zh-path")
 
     zh_texts: dict[str, str] = {}
     for path in PAGES:
@@ -144,12 +144,12 @@ def test_a_new_company_walks_the_set_up_path_in_chinese_then_in_english(
     assert "Version 2" in english.inner_text("#versions")
     click_through(english, "#compare-form button[type=submit]")
     assert english.inner_text("#diff ins") == "需求"
-    shoot(english, backend, "program-en-compare")
+    shoot(english, "program-en-compare")
     en_texts: dict[str, str] = {}
     for path in PAGES:
         english.goto(f"{live_server}{path}")
         en_texts[path] = _ui_text(english)
-    shoot(english, backend, "program-en-import")
+    shoot(english, "program-en-import")
     assert PROOF_POINT in en_texts["/program/value-proposition"]
     for path in PAGES:
         left = untranslated(en_texts[path], zh_texts[path])

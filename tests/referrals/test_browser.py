@@ -45,22 +45,22 @@ def _funnel_rows(page: Page) -> list[tuple[str, ...]]:
             for i in range(rows.count())]
 
 
-def _portal_referrals(page: Page, backend: str, language: str) -> str:
+def _portal_referrals(page: Page, language: str) -> str:
     click_through(page, "nav.mainnav a[href='/portal/referrals']")
-    shoot(page, backend, f"referrals-portal-{language}")
+    shoot(page, f"referrals-portal-{language}")
     return visible_text(page)
 
 
-def _alerts(page: Page, backend: str, language: str) -> str:
+def _alerts(page: Page, language: str) -> str:
     click_through(page, "nav.mainnav a[href='/cadence']")
     click_through(page, ".cadence-nav a[href='/cadence/alerts']")
-    shoot(page, backend, f"cadence-alerts-{language}")
+    shoot(page, f"cadence-alerts-{language}")
     return visible_text(page)
 
 
 def test_referral_funnel_and_alerts_in_english_and_in_chinese(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    settings: Settings, backend: str,
+    settings: Settings,
 ) -> None:
     clock.freeze(T0)
     manager = make_user(db, "mei@example.com", Role.CHANNEL_MANAGER)
@@ -103,7 +103,7 @@ def test_referral_funnel_and_alerts_in_english_and_in_chinese(
     page = browser.new_page(viewport=VIEWPORT, locale="en-US")
     page.goto(f"{live_server}/login")
     sign_in(page, world.email_a)
-    english = _portal_referrals(page, backend, "en")
+    english = _portal_referrals(page, "en")
     assert _funnel_rows(page) == [("Unique visitors", "1", "—"), ("Sign-ups", "1", "100%"),
                                   ("Trials", "1", "100%"), ("Paid", "1", "100%")]
     page.wait_for_selector("#funnel-chart .chart-canvas canvas")  # ECharts drew it
@@ -112,7 +112,7 @@ def test_referral_funnel_and_alerts_in_english_and_in_chinese(
     assert f"/r/{code}" in page.inner_text("body")  # the address to share, in a <code>
     assert page.locator("button[data-copy]").first.is_visible()
     click_through(page, "button[value='zh-CN']")
-    chinese = _portal_referrals(page, backend, "zh")
+    chinese = _portal_referrals(page, "zh")
     assert _funnel_rows(page)[:2] == [("独立访客", "1", "—"), ("注册", "1", "100%")]
     chart_zh = "\n".join(" ".join(row) for row in _funnel_rows(page))
     assert "我的漏斗" in chinese
@@ -125,17 +125,17 @@ def test_referral_funnel_and_alerts_in_english_and_in_chinese(
     staff = browser.new_page(viewport=VIEWPORT, locale="en-US")
     staff.goto(f"{live_server}/login")
     sign_in(staff, "mei@example.com")
-    alerts_en = _alerts(staff, backend, "en")
+    alerts_en = _alerts(staff, "en")
     assert "Alpha Distribution signed, then nothing" in alerts_en
     click_through(staff, "button[value='zh-CN']")
     alerts_zh = visible_text(staff)
-    shoot(staff, backend, "cadence-alerts-zh")
+    shoot(staff, "cadence-alerts-zh")
     assert "Alpha Distribution 签约后无动静" in alerts_zh
     left = untranslated(alerts_en, alerts_zh)
     assert not left, f"English left on the Chinese alerts page: {left}"
     # The partner page shows the alert with the cadence and the funnel.
     click_through(staff, f"#main a[href='/partners/{world.partner_a}']")
-    shoot(staff, backend, "cadence-partner-page-zh")
+    shoot(staff, "cadence-partner-page-zh")
     assert "签约后无动静" in staff.inner_text("#cadence")
     assert staff.locator("#referrals #funnel").count() == 1
     staff.go_back()

@@ -92,11 +92,8 @@ def visible_text(page: Page) -> str:
     return text
 
 
-def shoot(page: Page, backend: str, name: str) -> None:
-    """A full-page screenshot for people to look at; the pages are the same on both
-    databases, so one set is kept."""
-    if backend != "sqlite":
-        return
+def shoot(page: Page, name: str) -> None:
+    """A full-page screenshot for people to look at (each walk runs on one database)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -124,7 +121,7 @@ def sign_in(page: Page, email: str) -> None:
     click_through(page, "form[action='/login'] button[type=submit]")
 
 
-def walk(page: Page, paths: list[str], backend: str, label: str) -> dict[str, str]:
+def walk(page: Page, paths: list[str], label: str) -> dict[str, str]:
     """Click through the main navigation; the visible text of each page."""
     texts: dict[str, str] = {}
     for path in paths:
@@ -132,28 +129,28 @@ def walk(page: Page, paths: list[str], backend: str, label: str) -> dict[str, st
         assert page.url.endswith(path), page.url
         assert page.locator(f"nav.mainnav a[href='{path}'][aria-current='page']").count() == 1
         texts[path] = visible_text(page)
-        shoot(page, backend, f"{label}-{path.strip('/').replace('/', '-') or 'home'}")
+        shoot(page, f"{label}-{path.strip('/').replace('/', '-') or 'home'}")
     return texts
 
 
 def test_staff_app_in_english_and_in_chinese(
-    browser: Browser, live_server: str, world: TwoPartners, backend: str  # noqa: F811
+    browser: Browser, live_server: str, world: TwoPartners  # noqa: F811
 ) -> None:
     english = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
     english.goto(f"{live_server}/login")
-    shoot(english, backend, "staff-en-login")
+    shoot(english, "staff-en-login")
     sign_in(english, world.admin_email)
     assert english.url == f"{live_server}/"
-    en_texts = walk(english, STAFF_NAV, backend, "staff-en")
+    en_texts = walk(english, STAFF_NAV, "staff-en")
     assert "Alpha Distribution" in en_texts["/partners"]
 
     chinese = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
     chinese.goto(f"{live_server}/login")
     click_through(chinese, "button[value='zh-CN']")
     assert chinese.locator("h1").inner_text() == "登录"
-    shoot(chinese, backend, "staff-zh-login")
+    shoot(chinese, "staff-zh-login")
     sign_in(chinese, world.admin_email)
-    zh_texts = walk(chinese, STAFF_NAV, backend, "staff-zh")
+    zh_texts = walk(chinese, STAFF_NAV, "staff-zh")
     for path in STAFF_NAV:
         left = untranslated(en_texts[path], zh_texts[path])
         assert not left, f"{path}: English left on the Chinese page: {left}"
@@ -163,16 +160,16 @@ def test_staff_app_in_english_and_in_chinese(
     chinese.fill("#f-name", "Beta Agency")
     click_through(chinese, "form[method='post'][action='/partners'] button[type=submit]")
     assert "名为 Beta Agency 的合作伙伴已存在" in chinese.inner_text("#f-name-error")
-    shoot(chinese, backend, "staff-zh-partner-error")
+    shoot(chinese, "staff-zh-partner-error")
     chinese.fill("#f-name", "Gamma Systems")
     chinese.fill("#f-country", "中国")
     click_through(chinese, "form[method='post'][action='/partners'] button[type=submit]")
     assert "合作伙伴已添加。" in chinese.inner_text("main")
-    shoot(chinese, backend, "staff-zh-partner-added")
+    shoot(chinese, "staff-zh-partner-added")
 
 
 def test_partner_portal_in_english_and_in_chinese(
-    browser: Browser, live_server: str, world: TwoPartners, backend: str  # noqa: F811
+    browser: Browser, live_server: str, world: TwoPartners  # noqa: F811
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
     page.goto(f"{live_server}/api-keys")
@@ -181,11 +178,11 @@ def test_partner_portal_in_english_and_in_chinese(
     assert page.url.endswith("/api-keys")
     assert page.locator("h1").inner_text() == "Not allowed"  # a staff page
     page.goto(f"{live_server}/portal")
-    en_texts = walk(page, PORTAL_NAV, backend, "portal-en")
+    en_texts = walk(page, PORTAL_NAV, "portal-en")
     assert "Beta" not in "".join(en_texts.values())
 
     click_through(page, "button[value='zh-CN']")
-    zh_texts = walk(page, PORTAL_NAV, backend, "portal-zh")
+    zh_texts = walk(page, PORTAL_NAV, "portal-zh")
     for path in PORTAL_NAV:
         left = untranslated(en_texts[path], zh_texts[path])
         assert not left, f"{path}: English left on the Chinese page: {left}"
@@ -197,7 +194,7 @@ def test_partner_portal_in_english_and_in_chinese(
     secret = page.inner_text("code.secret")
     assert re.fullmatch(r"qudao_pk_[0-9A-Za-z]{43}", secret)
     assert page.locator("button[data-copy]").is_visible()
-    shoot(page, backend, "portal-zh-key-issued")
+    shoot(page, "portal-zh-key-issued")
     click_through(page, "text=我已保存密钥")
     assert secret not in visible_text(page)
     assert "网店对接" in visible_text(page)
@@ -205,4 +202,4 @@ def test_partner_portal_in_english_and_in_chinese(
     narrow = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     narrow.goto(f"{live_server}/login")
     sign_in(narrow, world.email_a)
-    shoot(narrow, backend, "portal-zh-phone")
+    shoot(narrow, "portal-zh-phone")

@@ -63,33 +63,31 @@ def _pipeline(db: Database) -> dict[str, int]:
     return ids
 
 
-def _element_shot(page: Page, backend: str, selector: str, name: str) -> None:
-    if backend == "sqlite":
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.locator(selector).screenshot(path=str(Path(ARTIFACTS) / f"{name}.png"))
+def _element_shot(page: Page, selector: str, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(selector).screenshot(path=str(Path(ARTIFACTS) / f"{name}.png"))
 
 
-def _visit(page: Page, backend: str, language: str, ids: dict[str, int]) -> dict[str, str]:
+def _visit(page: Page, language: str, ids: dict[str, int]) -> dict[str, str]:
     """The board, then a candidate reached from its card; the visible text of each."""
     click_through(page, "nav.mainnav a[href='/pipeline']")
     texts = {"board": visible_text(page)}
-    shoot(page, backend, f"pipeline-{language}-board")
+    shoot(page, f"pipeline-{language}-board")
     click_through(page, f".board-column-due_diligence a[href='/partners/{ids['Guide Example']}']")
     texts["candidate"] = visible_text(page)
-    shoot(page, backend, f"pipeline-{language}-candidate")
-    _element_shot(page, backend, "#scorecard", f"pipeline-{language}-scorecard")
+    shoot(page, f"pipeline-{language}-candidate")
+    _element_shot(page, "#scorecard", f"pipeline-{language}-scorecard")
     return texts
 
 
 def test_board_and_scorecard_in_english_and_in_chinese(
     browser: Browser, live_server: str, world: TwoPartners, db: Database,  # noqa: F811
-    backend: str,
 ) -> None:
     ids = _pipeline(db)
     page = browser.new_page(viewport=VIEWPORT, locale="en-US")
     page.goto(f"{live_server}/login")
     sign_in(page, world.admin_email)
-    english = _visit(page, backend, "en", ids)
+    english = _visit(page, "en", ids)
     for column in ("Sourced", "Due diligence", "Negotiating", "On hold"):
         assert column in english["board"]
     summit = page  # the candidate page of Guide Example is open now
@@ -108,7 +106,7 @@ def test_board_and_scorecard_in_english_and_in_chinese(
     assert "score 6.3 < 7.0" in summit.inner_text("#scorecard")
 
     click_through(page, "button[value='zh-CN']")
-    chinese = _visit(page, backend, "zh", ids)
+    chinese = _visit(page, "zh", ids)
     for where in ("board", "candidate"):
         left = untranslated(english[where], chinese[where])
         assert not left, f"{where}: English left on the Chinese page: {left}"
@@ -122,4 +120,4 @@ def test_board_and_scorecard_in_english_and_in_chinese(
     click_through(page, "form[action$='/stage'] button[type=submit]")
     message = page.inner_text("#stage-stage-error")
     assert message.startswith("必需的尽职调查项完成前不能签约：")
-    _element_shot(page, backend, "#stage", "pipeline-zh-signing-refused")
+    _element_shot(page, "#stage", "pipeline-zh-signing-refused")
