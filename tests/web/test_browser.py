@@ -5,7 +5,7 @@ English text left untranslated on the Chinese pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -96,6 +96,26 @@ def shoot(page: Page, name: str) -> None:
     """A full-page screenshot for people to look at (each walk runs on one database)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# The share of a canvas's pixels that are drawn (not transparent): bars, axes and labels.
+_INKED = """(selector) => {
+  const canvas = document.querySelector(selector);
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) inked += 1; }
+  return inked / (data.length / 4);
+}"""
+
+
+def charts_drawn(page: Page, charts: Iterable[str]) -> None:
+    """Each chart (the id of its figure) was drawn by the page's script, and not blank."""
+    for chart in charts:
+        canvas = f"#{chart} .chart-canvas canvas"
+        page.wait_for_selector(canvas)
+        assert page.get_attribute(f"#{chart} .chart-canvas", "data-drawn") == "true"
+        inked = page.evaluate(_INKED, canvas)
+        assert inked > 0.01, f"{chart} looks blank ({inked:.4f} of its pixels drawn)"
 
 
 def click_through(page: Page, selector: str) -> None:

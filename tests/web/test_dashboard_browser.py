@@ -20,6 +20,7 @@ from tests.web.live_server import live_server  # noqa: F401  (a fixture)
 from tests.web.test_browser import (  # noqa: F401  (browser is a fixture)
     ARTIFACTS,
     browser,
+    charts_drawn,
     click_through,
     shoot,
     sign_in,
@@ -32,29 +33,10 @@ VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ZH = Translator("zh-CN")
 CHARTS = ("revenue-chart", "stages-chart", "funnel-chart")
-# The share of a canvas's pixels that are drawn (not transparent): bars, axes and labels.
-_INKED = """(selector) => {
-  const canvas = document.querySelector(selector);
-  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  let inked = 0;
-  for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) inked += 1; }
-  return inked / (data.length / 4);
-}"""
-
-
-def _charts_drawn(page: Page) -> None:
-    for chart in CHARTS:
-        canvas = f"#{chart} .chart-canvas canvas"
-        page.wait_for_selector(canvas)
-        assert page.get_attribute(f"#{chart} .chart-canvas", "data-drawn") == "true"
-        inked = page.evaluate(_INKED, canvas)
-        assert inked > 0.01, f"{chart} looks blank ({inked:.4f} of its pixels drawn)"
-
-
 def _open_dashboard(page: Page, language: str) -> str:
     click_through(page, "nav.mainnav a[href='/portal/dashboard']")
     assert page.locator("nav.mainnav a").first.get_attribute("href") == "/portal/dashboard"
-    _charts_drawn(page)
+    charts_drawn(page, CHARTS)
     # The numbers open under each chart, as its table twin.
     page.click("#revenue-chart summary")
     page.evaluate("() => window.scrollTo(0, 0)")  # the sticky bar stays at the top
@@ -114,7 +96,7 @@ def test_staff_open_a_partners_dashboard_and_a_newcomer_sees_an_empty_state(
     staff.goto(f"{live_server}/partners/{world.partner_a}")
     click_through(staff, "#partner-dashboard a.btn")
     assert staff.url.endswith(f"/partners/{world.partner_a}/dashboard")
-    _charts_drawn(staff)
+    charts_drawn(staff, CHARTS)
     assert staff.locator("nav.mainnav a[href='/pipeline']").count() == 1
     assert "Dashboard of Alpha Distribution" in staff.inner_text("h1")
     shoot(staff, "dashboard-staff-en")

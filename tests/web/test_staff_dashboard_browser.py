@@ -20,6 +20,7 @@ from tests.fixtures.accounts import TwoPartners
 from tests.web.live_server import live_server  # noqa: F401  (a fixture)
 from tests.web.test_browser import (  # noqa: F401  (browser is a fixture)
     browser,
+    charts_drawn,
     click_through,
     sign_in,
     untranslated,
@@ -30,23 +31,10 @@ pytestmark = pytest.mark.browser
 VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
 CHARTS = ("revenue", "partners", "share", "stages", "goals")
 ZH = Translator("zh-CN")
-# The share of a canvas's pixels that are drawn (not transparent): bars, axes and labels.
-_INKED = """(selector) => {
-  const canvas = document.querySelector(selector);
-  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  let inked = 0;
-  for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) inked += 1; }
-  return inked / (data.length / 4);
-}"""
 
 
 def _check_page(page: Page, shots: Path, language: str) -> str:
-    for key in CHARTS:
-        canvas = f"#dashboard-{key} .chart-canvas canvas"
-        page.wait_for_selector(canvas)
-        assert page.get_attribute(f"#dashboard-{key} .chart-canvas", "data-drawn") == "true"
-        inked = page.evaluate(_INKED, canvas)
-        assert inked > 0.01, f"{key} looks blank ({inked:.4f} of its pixels drawn)"
+    charts_drawn(page, (f"dashboard-{key}" for key in CHARTS))
     assert page.evaluate("() => typeof window.echarts.getInstanceByDom("
                          "document.querySelector('#dashboard-share .chart-canvas'))") == "object"
     # The table twin opens with the months.
