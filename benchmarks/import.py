@@ -44,12 +44,12 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fixtures.retail import gift_ware_program  # noqa: E402
 from tests.support.postgres import ThrowawayPostgres, bindir  # noqa: E402
 
 from qudao.db.bulk import sqlite_datetime  # noqa: E402
 from qudao.db.migrate import upgrade  # noqa: E402
 from qudao.db.session import Database  # noqa: E402
-from qudao.programs.models import Program  # noqa: E402
 from qudao.retail import importer  # noqa: E402
 from qudao.retail.catalogue import ensure_products  # noqa: E402
 from qudao.retail.importer import ImportReport, import_file  # noqa: E402
@@ -89,10 +89,7 @@ def _setup(database: Database, path: Path) -> tuple[float, float, int, dict[str,
     summary_took = time.perf_counter() - started
     started = time.perf_counter()
     with database.unit_of_work() as session:
-        program = Program(name="Gift-ware channel", company_name="Gift-ware wholesaler",
-                          currency="GBP", default_locale="en")
-        session.add(program)
-        session.flush()
+        program = gift_ware_program(session)
         partners = ensure_country_partners(session, summary)
         products = ensure_products(session, summary)
         program_id = program.id

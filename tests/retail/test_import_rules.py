@@ -16,13 +16,14 @@ from qudao.commissions.models import SalesTransaction
 from qudao.db.session import Database
 from qudao.deals.models import Deal, DealLine
 from qudao.partners.models import Partner
-from qudao.programs.models import Product, ProductPrice, Program
+from qudao.programs.models import Product, ProductPrice
 from qudao.retail.catalogue import ensure_products
 from qudao.retail.importer import ImportReport, import_file
 from qudao.retail.models import DirectSale
 from qudao.retail.partners import ensure_country_partners
 from qudao.retail.reader import RetailFormatError
 from qudao.retail.summary import summarise
+from tests.fixtures.retail import gift_ware_program
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 UK, DE = "United Kingdom", "Germany"
@@ -66,12 +67,7 @@ def _file(tmp_path: Path, lines: list[str]) -> Path:
 def _import(db: Database, path: Path) -> Imported:
     with db.unit_of_work() as session:
         facts = summarise(path)
-        program = session.scalar(select(Program).where(Program.name == "Gift-ware channel"))
-        if program is None:
-            program = Program(name="Gift-ware channel", company_name="Gift-ware wholesaler",
-                              currency="GBP", default_locale="en")
-            session.add(program)
-            session.flush()
+        program = gift_ware_program(session)
         partners = ensure_country_partners(session, facts)
         products = ensure_products(session, facts)
         report = import_file(session, path, program_id=program.id, partners=partners,
@@ -219,11 +215,7 @@ def test_a_bad_line_writes_nothing(db: Database, tmp_path: Path) -> None:
            f"{UK}", *LINES[4:]]
     path = _file(tmp_path, LINES)
     with db.unit_of_work() as session:
-        program = Program(name="Gift-ware channel", company_name="Gift-ware wholesaler",
-                          currency="GBP", default_locale="en")
-        session.add(program)
-        session.flush()
-        program_id = program.id
+        program_id = gift_ware_program(session).id
         partners = ensure_country_partners(session, summarise(path))
     path.write_text("\n".join([HEADER, *bad]) + "\n", encoding="utf-8")
     with pytest.raises(RetailFormatError) as raised, db.unit_of_work() as session:

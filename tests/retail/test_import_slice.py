@@ -25,7 +25,7 @@ from qudao.core.money import from_minor
 from qudao.db.session import Database
 from qudao.deals.models import Deal, DealLine
 from qudao.partners.models import Partner
-from qudao.programs.models import CommissionPlan, Product, Program
+from qudao.programs.models import CommissionPlan, Product
 from qudao.recommendations.transactions import is_product_code
 from qudao.retail.catalogue import ensure_products
 from qudao.retail.importer import ImportReport, import_file
@@ -33,6 +33,7 @@ from qudao.retail.models import DirectSale
 from qudao.retail.partners import DISTRIBUTOR_MIN_REVENUE, ensure_country_partners
 from qudao.retail.summary import FileSummary, summarise
 from tests.conftest import BACKENDS, skip_or_fail
+from tests.fixtures.retail import gift_ware_program
 from tests.support.databases import PostgresFactory, SqliteFactory
 
 PENNY = Decimal("0.01")
@@ -116,10 +117,7 @@ def imported(request: pytest.FixtureRequest, retail_slice: Path) -> Iterator[Imp
     facts = summarise(retail_slice)
     moves: list[tuple[int, int]] = []
     with db.unit_of_work() as session:
-        program = Program(name="Gift-ware channel", company_name="Gift-ware wholesaler",
-                          currency="GBP", default_locale="en")
-        session.add(program)
-        session.flush()
+        program = gift_ware_program(session)
         partners = ensure_country_partners(session, facts)
         products = ensure_products(session, facts)
         report = import_file(session, retail_slice, program_id=program.id, partners=partners,
