@@ -199,12 +199,15 @@ def measure(backend: str, url: str, path: Path, profile: bool) -> Figures:
         parse_took = time.perf_counter() - started
         print(f"[{backend}] executemany of {len(rows):,} parsed rows …", flush=True)
         bare, bare_cpu = bare_executemany(database, rows)
+        count = len(rows)
+        # The import does not need them: they would only weigh on its memory.
+        del rows
         print(f"[{backend}] importing …", flush=True)
         imported, imported_cpu, writing, report, shown = timed_import(
             database, path, program_id, partners, products, profile)
         again, _, _, again_report, _ = timed_import(database, path, program_id, partners,
                                                     products, False)
-        return Figures(backend, len(rows), summary_took, setup_took, parse_took, bare,
+        return Figures(backend, count, summary_took, setup_took, parse_took, bare,
                        imported, writing, again, report, again_report, bare_cpu,
                        imported_cpu, shown)
     finally:

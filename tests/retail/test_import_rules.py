@@ -4,26 +4,32 @@ no partner, the lines skipped, the rounding, a second import, a bad line."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from qudao.audit.models import AuditEntry
 from qudao.commissions.models import SalesTransaction
+from qudao.core import child_process
 from qudao.db.session import Database
 from qudao.deals.models import Deal, DealLine
 from qudao.partners.models import Partner
 from qudao.programs.models import Product, ProductPrice
+from qudao.retail import importer as importer_module
 from qudao.retail.catalogue import ensure_products
 from qudao.retail.importer import ImportReport, import_file
 from qudao.retail.models import DirectSale
 from qudao.retail.partners import ensure_country_partners
-from qudao.retail.reader import RetailFormatError
+from qudao.retail.reader import RetailColumnsError, RetailFormatError
 from qudao.retail.summary import summarise
+from tests.conftest import skip_or_fail
 from tests.fixtures.retail import gift_ware_program
+from tests.support.databases import PostgresFactory, SqliteFactory
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 UK, DE = "United Kingdom", "Germany"
@@ -224,3 +230,93 @@ def test_a_bad_line_writes_nothing(db: Database, tmp_path: Path) -> None:
     assert raised.value.field == "Quantity"
     for table in (Deal, DealLine, SalesTransaction, DirectSale):
         assert _count(db, table) == 0
+
+
+# -- a file read in a second process (SQLite, Linux) ---------------------------------------
+
+@pytest.fixture
+def sqlite_db(sqlite_factory: SqliteFactory) -> Iterator[Database]:
+    url = sqlite_factory.new_url()
+    database = Database(url)
+    yield database
+    database.dispose()
+    sqlite_factory.drop(url)
+
+
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the imports that read their file in a second process."""
+    started: list[int] = []
+    original = child_process.run_in_child
+
+    def counted(produce: Any, consume: Any) -> Any:
+        started.append(1)
+        return original(produce, consume)
+
+    monkeypatch.setattr(child_process, "run_in_child", counted)
+    return started
+
+
+needs_fork = pytest.mark.skipif(not child_process.available(), reason="Linux only")
+
+
+@needs_fork
+def test_a_large_first_import_reads_in_a_second_process(
+        sqlite_db: Database, tmp_path: Path, children: list[int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _file(tmp_path, LINES)
+    monkeypatch.setattr(importer_module, "APART_BYTES", path.stat().st_size)
+    first = _import(sqlite_db, path).report
+    assert children == [1]
+    assert (first.deals, first.deal_lines, first.refunds, first.direct_sales) == (3, 5, 5, 4)
+    assert first.refunds_linked == 2
+    # Once deals are stored, a cancellation may need their lines from the database, which
+    # only this process reads: a second import stays here.
+    again = _import(sqlite_db, path).report
+    assert children == [1]
+    assert again.already_present == 5 + 5 + 4
+
+
+@needs_fork
+def test_read_apart_a_bad_line_writes_nothing(sqlite_db: Database, tmp_path: Path,
+                                              children: list[int]) -> None:
+    path = _file(tmp_path, [*LINES[:4], f"536099,85123A,HEART,lots,2010-12-05 10:00:00,2.55,"
+                                        f"100,{UK}", *LINES[4:]])
+    with sqlite_db.unit_of_work() as session:
+        program_id = gift_ware_program(session).id
+    with pytest.raises(RetailFormatError) as raised, sqlite_db.unit_of_work() as session:
+        import_file(session, path, program_id=program_id, partners={UK: 1}, products={},
+                    apart=True)
+    assert children == [1]
+    assert (raised.value.line, raised.value.field) == (6, "Quantity")
+    assert "lots" in str(raised.value)
+    for table in (Deal, DealLine, SalesTransaction, DirectSale, AuditEntry):
+        assert _count(sqlite_db, table) == 0
+
+
+@needs_fork
+def test_read_apart_a_file_of_another_format_is_refused(sqlite_db: Database,
+                                                        tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text("Date,Amount\n2010-12-01,3\n", encoding="utf-8")
+    with pytest.raises(RetailColumnsError), sqlite_db.unit_of_work() as session:
+        import_file(session, path, program_id=1, partners={}, products={}, apart=True)
+
+
+def test_reading_apart_is_for_sqlite(postgres_factory: PostgresFactory | None,
+                                     tmp_path: Path) -> None:
+    """PostgreSQL hands out ids from its sequences as rows are made: only this process may
+    ask it, so the file is read here."""
+    if postgres_factory is None:
+        skip_or_fail("PostgreSQL server binaries are not installed")
+    assert postgres_factory is not None
+    url = postgres_factory.new_url()
+    database = Database(url)
+    try:
+        with pytest.raises(ValueError, match="only on SQLite"), \
+                database.unit_of_work() as session:
+            import_file(session, _file(tmp_path, LINES), program_id=1, partners={},
+                        products={}, apart=True)
+    finally:
+        database.dispose()
+        postgres_factory.drop(url)

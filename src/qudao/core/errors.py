@@ -25,6 +25,11 @@ class QudaoError(Exception):
         # Response headers the error needs, e.g. the RateLimit headers of a 429.
         self.headers: dict[str, str] = {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Whatever a subclass's __init__ takes, the error comes back whole from a pickle
+        # (e.g. raised in a child process and raised again in its parent).
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
     def render(self, locale: LocaleCode) -> str:
         return translate(locale, self.message, **self.params)
 
@@ -73,3 +78,10 @@ class TooManyRequests(QudaoError):
     def __init__(self, message: str, /, *, retry_after: int, **params: Any) -> None:
         super().__init__(message, **params)
         self.retry_after = max(1, retry_after)
+
+
+def _rebuilt(cls: type[QudaoError], args: tuple[Any, ...], state: dict[str, Any]) -> QudaoError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error

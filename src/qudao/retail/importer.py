@@ -5,7 +5,9 @@ customer or territory become sales credited to no partner.
 Everything is written in the caller's transaction, in bulk (``db.bulk.insert_many``: COPY
 on PostgreSQL, ``executemany`` on SQLite) and with one audit entry for the whole import (none
 when it writes nothing); a line that cannot be read raises, and the caller's rollback leaves
-nothing behind.
+nothing behind. On SQLite, a large file is read in a second process while this one writes
+what it has read (``core.child_process``): reading and writing each take about half of the
+time, and SQLite writes from one connection only, so two cores then finish in half the time.
 
 What each line becomes (after the skips of ``rules.skip_reason``, counted in the report):
 
@@ -35,6 +37,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -43,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from qudao.audit import service as audit
 from qudao.commissions.models import SalesTransaction
-from qudao.core import clock
+from qudao.core import child_process, clock
 from qudao.core.money import check_currency, exponent
 from qudao.db.bulk import insert_many, sqlite_datetime, sqlite_indexes_deferred
 from qudao.deals.models import Deal, DealLine
@@ -56,6 +59,9 @@ from qudao.retail.rules import Pricing, skip_reason
 Progress = Callable[[int, int], None]
 PREFIX = "retail:"
 CHUNK = 20_000
+# From this size on disk a file is read in a second process (SQLite, Linux): below it,
+# starting one costs more than it saves.
+APART_BYTES = 1 << 20
 
 # In each table's column order, so that SQLite takes the rows as they are.
 DEAL_COLUMNS = ("partner_id", "program_id", "customer_name", "customer_ref", "amount_minor",
@@ -101,6 +107,21 @@ class _Deal:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Rows:
+    """One chunk of the import's rows, each list in its table's ``*_COLUMNS`` order and
+    written in this order: deals, their lines, then the refunds that name those lines."""
+
+    deals: list[tuple[Any, ...]]
+    lines: list[tuple[Any, ...]]
+    refunds: list[tuple[Any, ...]]
+    direct: list[tuple[Any, ...]]
+    # The line rows the whole import is likely to write, from the share of the file read.
+    coming: int
+
+
+# A deal's amount that changed after its row was written: {"deal_id": …, "amount": …}.
+Amounts = list[dict[str, int]]
 # What a cancellation may refund: (time, line id, stock code, amount), or a deal of the
 # customer whose rows hold them.
 _Sold = tuple[datetime, int, str, int] | _Deal
@@ -148,8 +169,8 @@ class _Importer:
         self.direct: list[tuple[Any, ...]] = []
         self.opened: Opened | None = None
         self.progress: Progress | None = None
-        # Entered at the first write, when the size of the whole import can be told.
-        self.deferred: ExitStack | None = None
+        # Where the rows go: written in this process, or sent to it from a child process.
+        self.write: Callable[[_Rows], None] = _unset
 
     def _stored(self, moment: datetime) -> Any:
         return moment if self.postgres else sqlite_datetime(moment)
@@ -331,7 +352,7 @@ class _Importer:
         """The latest earlier won line of this partner, customer and stock code with that
         much left to refund: what ``record_refund`` would accept."""
         if not self.stored_sold_loaded:
-            self._load_stored_sold()
+            self.load_stored_sold()
         for sold in reversed(self.sold.get((partner_id, customer), ())):
             if isinstance(sold, _Deal):
                 if sold.at > at:
@@ -347,7 +368,7 @@ class _Importer:
                     return int(line_id)
         return None
 
-    def _load_stored_sold(self) -> None:
+    def load_stored_sold(self) -> None:
         """Won lines of earlier imports, which this file's cancellations may refund, with
         what earlier refunds took from them; they come before this file's lines."""
         self.stored_sold_loaded = True
@@ -380,58 +401,87 @@ class _Importer:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _defer_indexes(self) -> None:
-        """At the first write: the rows still to come, from the share of the file read so
-        far, decide whether the line tables' indexes are rebuilt rather than kept up."""
-        if self.deferred is None or self.opened is None:
-            return
-        stack, self.deferred = self.deferred, None
-        opened = self.opened
-        written = len(self.lines) + len(self.direct)
-        coming = written * opened.size // max(1, opened.position())
-        stack.enter_context(sqlite_indexes_deferred(
-            self.session, [cast(Table, DealLine.__table__), cast(Table, DirectSale.__table__)],
-            rows_coming=coming))
+    def run(self, path: Path) -> Amounts:
+        """Reads the whole file, handing its rows to ``write`` chunk by chunk; returns the
+        deals whose amount grew after their row was written (an invoice split across
+        chunks, or across the file)."""
+        with open_rows(path, self.between_blocks) as opened:
+            self.opened = opened
+            self.read(opened)
+            self.flush()
+            if self.progress is not None:
+                self.progress(opened.size, opened.size)
+        self.report.skipped = dict(sorted(self.skipped.items()))
+        return [{"deal_id": d.id, "amount": d.amount_minor} for d in self.deals.values()
+                if d.written_minor != d.amount_minor]
 
     def flush(self) -> None:
-        """Deals first, then their lines, then the refunds that name those lines."""
-        self._defer_indexes()
-        session = self.session
-        if self.unwritten:
-            insert_many(session, cast(Table, Deal.__table__), DEAL_COLUMNS, [
-                (d.partner_id, self.program_id, f"Customer {d.customer}", d.customer,
-                 d.amount_minor, self.currency, "won", "import", f"{PREFIX}{d.invoice}",
-                 d.stored_at, d.stored_at, d.id, d.stored_at, d.stored_at)
-                for d in self.unwritten], as_stored=True)
-            for deal in self.unwritten:
-                deal.written_minor = deal.amount_minor
-            self.report.deals += len(self.unwritten)
-            self.unwritten.clear()
-        for table, columns, rows in (
-                (DealLine.__table__, LINE_COLUMNS, self.lines),
-                (SalesTransaction.__table__, REFUND_COLUMNS, self.refunds),
-                (DirectSale.__table__, DIRECT_COLUMNS, self.direct)):
-            if rows:
-                insert_many(session, cast(Table, table), columns, rows, as_stored=True)
-        self.report.deal_lines += len(self.lines)
-        self.report.refunds += len(self.refunds)
-        self.report.direct_sales += len(self.direct)
+        deals = [(d.partner_id, self.program_id, f"Customer {d.customer}", d.customer,
+                  d.amount_minor, self.currency, "won", "import", f"{PREFIX}{d.invoice}",
+                  d.stored_at, d.stored_at, d.id, d.stored_at, d.stored_at)
+                 for d in self.unwritten]
+        for deal in self.unwritten:
+            deal.written_minor = deal.amount_minor
+        self.unwritten.clear()
+        report, opened = self.report, self.opened
+        read = report.deal_lines + report.direct_sales + len(self.lines) + len(self.direct)
+        coming = read if opened is None else read * opened.size // max(1, opened.position())
+        self.write(_Rows(deals, self.lines, self.refunds, self.direct, coming))
+        report.deals += len(deals)
+        report.deal_lines += len(self.lines)
+        report.refunds += len(self.refunds)
+        report.direct_sales += len(self.direct)
+        # Cleared, not replaced: ``read`` holds these very lists.
         self.lines.clear()
         self.refunds.clear()
         self.direct.clear()
 
-    def finish(self) -> None:
-        """Writes what is left; deals whose lines went on after their row was written (an
-        invoice split across chunks, or across the file) get their final amount."""
-        self.flush()
-        changed = [{"deal_id": d.id, "amount": d.amount_minor} for d in self.deals.values()
-                   if d.written_minor != d.amount_minor]
-        if changed:
-            table = cast(Table, Deal.__table__)
-            self.session.connection().execute(
-                update(table).where(table.c.id == bindparam("deal_id"))
-                .values(amount_minor=bindparam("amount")), changed)
-        self.report.skipped = dict(sorted(self.skipped.items()))
+
+def _unset(_rows: _Rows) -> None:
+    raise AssertionError("the importer was given nowhere to write")
+
+
+class _Writer:
+    """Writes chunks of rows in the session's transaction. At the first chunk, the rows
+    still to come decide whether the line tables' indexes are rebuilt rather than kept up
+    (``db.bulk.sqlite_indexes_deferred``, entered on ``stack``)."""
+
+    def __init__(self, session: Session, stack: ExitStack) -> None:
+        self.session = session
+        self.stack: ExitStack | None = stack
+
+    def __call__(self, rows: _Rows) -> None:
+        session = self.session
+        if self.stack is not None:
+            stack, self.stack = self.stack, None
+            stack.enter_context(sqlite_indexes_deferred(
+                session, [cast(Table, t) for t in (Deal.__table__, DealLine.__table__,
+                                                   DirectSale.__table__)],
+                rows_coming=rows.coming))
+        for table, columns, chunk in (
+                (Deal.__table__, DEAL_COLUMNS, rows.deals),
+                (DealLine.__table__, LINE_COLUMNS, rows.lines),
+                (SalesTransaction.__table__, REFUND_COLUMNS, rows.refunds),
+                (DirectSale.__table__, DIRECT_COLUMNS, rows.direct)):
+            if chunk:
+                insert_many(session, cast(Table, table), columns, chunk, as_stored=True)
+
+
+def _read(importer: _Importer, path: Path, progress: bool,
+          emit: Callable[[_Rows | tuple[int, int]], None]) -> tuple[ImportReport, Amounts]:
+    """In the child process: reads the file, sending rows and progress to the parent."""
+    importer.write = emit
+    importer.progress = (lambda done, total: emit((done, total))) if progress else None
+    amounts = importer.run(path)
+    return importer.report, amounts
+
+
+def _take(write: _Writer, progress: Progress | None, item: _Rows | tuple[int, int]) -> None:
+    """In the parent: what the child sent."""
+    if isinstance(item, _Rows):
+        write(item)
+    elif progress is not None:
+        progress(*item)
 
 
 @contextmanager
@@ -450,22 +500,40 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 def import_file(session: Session, path: Path, *, program_id: int, currency: str = "GBP",
                 partners: Mapping[str, int], products: Mapping[str, int],
-                progress: Progress | None = None) -> ImportReport:
+                progress: Progress | None = None, apart: bool | None = None) -> ImportReport:
     """Imports the file into the session's transaction; the caller commits.
     ``partners`` maps a country as the file writes it to its partner's id, ``products`` a
     stock code to its product's id. ``progress(done, total)`` is called every few thousand
-    lines with the bytes of the file read so far and its size."""
+    lines with the bytes of the file read so far and its size. ``apart``: whether the file
+    is read in a second process. By default it is when it can be (SQLite, Linux), the file
+    is large (``APART_BYTES``) and no earlier import wrote deals: the child could not read
+    their lines when a cancellation needs them, so they would all be read first, and a
+    file imported again writes little for a second process to overlap with."""
     importer = _Importer(session, program_id=program_id, currency=currency,
                          partners=partners, products=products)
-    importer.progress = progress
-    with (open_rows(path, importer.between_blocks) as opened, _cycle_collector_paused(),
-          ExitStack() as deferred):
-        importer.opened = opened
-        importer.deferred = deferred
-        importer.read(opened)
-        importer.finish()
-        if progress is not None:
-            progress(opened.size, opened.size)
+    can = not importer.postgres and child_process.available()
+    if apart is None:
+        apart = (can and not importer.deals_present
+                 and path.stat().st_size >= APART_BYTES)
+    elif apart and not can:
+        raise ValueError("A file is read in a second process only on SQLite, on Linux.")
+    with _cycle_collector_paused(), ExitStack() as deferred:
+        write = _Writer(session, deferred)
+        if apart:
+            # The child cannot read the database: what it may need from it is read first.
+            if not importer.stored_sold_loaded:
+                importer.load_stored_sold()
+            importer.report, amounts = child_process.run_in_child(
+                partial(_read, importer, path, progress is not None),
+                partial(_take, write, progress))
+        else:
+            importer.write, importer.progress = write, progress
+            amounts = importer.run(path)
+        if amounts:
+            table = cast(Table, Deal.__table__)
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("deal_id"))
+                .values(amount_minor=bindparam("amount")), amounts)
     report = importer.report
     if report.deals or report.deal_lines or report.refunds or report.direct_sales:
         # A file already imported changes nothing, so it leaves no trace either.
