@@ -1,5 +1,6 @@
 """A bulk write larger than its tables sets their secondary indexes aside on SQLite and
-builds them again; a failure in between leaves them as they were."""
+builds them again, except those the rows come in the order of; a failure in between leaves
+them as they were."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ def test_indexes_are_set_aside_during_a_large_write_and_rebuilt(db: Database,
                   for ix in inspect(session.connection()).get_indexes("deal_lines")}
     # PostgreSQL keeps them: dropping one would lock the table against readers.
     assert inside == (set() if backend == "sqlite" else SECONDARY)
+    assert index_names(db) == SECONDARY
+
+
+def test_an_index_the_rows_come_in_the_order_of_is_kept_up(db: Database,
+                                                          backend: str) -> None:
+    with db.unit_of_work() as session, sqlite_indexes_deferred(
+            session, [LINES], rows_coming=1000, in_order=[LINES.c.deal_id]):
+        inside = {str(ix["name"])
+                  for ix in inspect(session.connection()).get_indexes("deal_lines")}
+    assert inside == ({"ix_deal_lines_deal_id"} if backend == "sqlite" else SECONDARY)
     assert index_names(db) == SECONDARY
 
 

@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
+from sys import intern
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
@@ -270,7 +271,7 @@ class _Importer:
             else:
                 invoice = deal.invoice if deal is not None else invoice.strip()
             line_no += 1
-            code = code.strip()
+            code = intern(code.strip())
             if not code:
                 raise RetailFormatError(opened.line_number(), "StockCode", code)
             value, unit, exact, sign = price
@@ -286,7 +287,7 @@ class _Importer:
                 if not amount:
                     skipped["below_minor_unit"] += 1
                     continue
-            description = written.strip() or None
+            description = intern(written.strip()) or None
             if named != last_named or place != last_place:
                 last_named, last_place = named, place
                 customer, country = named.strip(), place.strip()
@@ -443,21 +444,26 @@ def _unset(_rows: _Rows) -> None:
 
 class _Writer:
     """Writes chunks of rows in the session's transaction. At the first chunk, the rows
-    still to come decide whether the line tables' indexes are rebuilt rather than kept up
-    (``db.bulk.sqlite_indexes_deferred``, entered on ``stack``)."""
+    still to come decide whether the tables' indexes are rebuilt rather than kept up
+    (``db.bulk.sqlite_indexes_deferred``, entered on ``stack``). ``waits``: the rows come
+    from a child process, and this one has time to spare while it reads the next chunk, so
+    the indexes that take the rows in their order are kept up rather than left for the end."""
 
-    def __init__(self, session: Session, stack: ExitStack) -> None:
+    def __init__(self, session: Session, stack: ExitStack, *, waits: bool) -> None:
         self.session = session
         self.stack: ExitStack | None = stack
+        self.waits = waits
 
     def __call__(self, rows: _Rows) -> None:
         session = self.session
         if self.stack is not None:
             stack, self.stack = self.stack, None
+            lines, direct = cast(Table, DealLine.__table__), cast(Table, DirectSale.__table__)
             stack.enter_context(sqlite_indexes_deferred(
-                session, [cast(Table, t) for t in (Deal.__table__, DealLine.__table__,
-                                                   DirectSale.__table__)],
-                rows_coming=rows.coming))
+                session, [cast(Table, Deal.__table__), lines, direct], rows_coming=rows.coming,
+                # The file's order: a deal's lines after it, sales by time, one program.
+                in_order=[lines.c.deal_id, direct.c.occurred_at, direct.c.program_id]
+                if self.waits else ()))
         for table, columns, chunk in (
                 (Deal.__table__, DEAL_COLUMNS, rows.deals),
                 (DealLine.__table__, LINE_COLUMNS, rows.lines),
@@ -518,7 +524,7 @@ def import_file(session: Session, path: Path, *, program_id: int, currency: str 
     elif apart and not can:
         raise ValueError("A file is read in a second process only on SQLite, on Linux.")
     with _cycle_collector_paused(), ExitStack() as deferred:
-        write = _Writer(session, deferred)
+        write = _Writer(session, deferred, waits=apart)
         if apart:
             # The child cannot read the database: what it may need from it is read first.
             if not importer.stored_sold_loaded:
