@@ -4,6 +4,8 @@ errors raised again in the parent, and a parent's error stopping the child."""
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections.abc import Callable
 
 import pytest
@@ -87,3 +89,15 @@ def test_an_error_of_the_parent_stops_the_child() -> None:
         child_process.run_in_child(produce, consume)
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)  # gone, and reaped
+
+
+def test_ctrl_c_is_the_parents_to_handle() -> None:
+    """Ctrl-C reaches the whole process group; the child leaves it to the parent."""
+
+    def produce(emit: Callable[[int], None]) -> str:
+        emit(os.getpid())
+        time.sleep(0.5)  # SIGINT arrives meanwhile
+        return "finished"
+
+    assert child_process.run_in_child(produce, lambda pid: os.kill(pid, signal.SIGINT)) == \
+        "finished"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -68,6 +69,9 @@ def run_in_child(produce: Callable[[Callable[[Item], None]], Result],
 
 
 def _child(produce: Callable[[Callable[[Any], None]], Any], sending: Connection) -> None:
+    # Ctrl-C reaches the whole process group: the parent takes it and stops the child,
+    # which would otherwise print a second traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         result = produce(lambda item: sending.send((_ITEM, item)))
     except Exception as error:

@@ -7,7 +7,7 @@ on PostgreSQL, ``executemany`` on SQLite) and with one audit entry for the whole
 when it writes nothing); a line that cannot be read raises, and the caller's rollback leaves
 nothing behind. On SQLite, a large file is read in a second process while this one writes
 what it has read (``core.child_process``): reading and writing each take about half of the
-time, and SQLite writes from one connection only, so two cores then finish in half the time.
+time, and SQLite writes from one connection only, so two cores overlap them.
 
 What each line becomes (after the skips of ``rules.skip_reason``, counted in the report):
 
@@ -446,8 +446,9 @@ class _Writer:
     """Writes chunks of rows in the session's transaction. At the first chunk, the rows
     still to come decide whether the tables' indexes are rebuilt rather than kept up
     (``db.bulk.sqlite_indexes_deferred``, entered on ``stack``). ``waits``: the rows come
-    from a child process, and this one has time to spare while it reads the next chunk, so
-    the indexes that take the rows in their order are kept up rather than left for the end."""
+    from a child process, and this one has time to spare while the child reads the next
+    chunk, so the indexes that take the rows in their order are kept up rather than left
+    for the end."""
 
     def __init__(self, session: Session, stack: ExitStack, *, waits: bool) -> None:
         self.session = session
