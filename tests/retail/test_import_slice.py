@@ -121,6 +121,7 @@ def imported(request: pytest.FixtureRequest, retail_slice: Path) -> Iterator[Imp
     assert factory is not None
     url = factory.new_url()
     db = Database(url)
+    apart = request.param == "sqlite-apart"
     facts = summarise(retail_slice)
     moves: list[tuple[int, int]] = []
     with db.unit_of_work() as session:
@@ -130,12 +131,11 @@ def imported(request: pytest.FixtureRequest, retail_slice: Path) -> Iterator[Imp
         report = import_file(session, retail_slice, program_id=program.id, partners=partners,
                              products=products,
                              progress=lambda done, total: moves.append((done, total)),
-                             apart=request.param == "sqlite-apart")
+                             apart=apart)
     assert len(moves) > 5
     assert moves[-1][0] == moves[-1][1] == retail_slice.stat().st_size
     assert [done for done, _ in moves] == sorted(done for done, _ in moves)
-    yield Imported(db, program.id, partners, products, facts, report,
-                   apart=request.param == "sqlite-apart")
+    yield Imported(db, program.id, partners, products, facts, report, apart)
     db.dispose()
     factory.drop(url)
 

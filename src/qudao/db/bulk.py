@@ -96,11 +96,12 @@ def sqlite_indexes_deferred(session: Session, tables: Sequence[Table], *,
     if rows_coming <= held:
         yield
         return
+    ordered = {(column.table.name, column.name) for column in in_order}
+    kept = {index.name for table in tables for index in table.indexes
+            if len(index.columns) == 1
+            and (table.name, next(iter(index.columns)).name) in ordered}
     cache = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
     connection.exec_driver_sql(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-    kept = {index.name for table in tables for index in table.indexes
-            if [(column.table.name, column.name) for column in index.columns] in
-            ([(column.table.name, column.name)] for column in in_order)}
     try:
         yield from _indexes_rebuilt(connection, tables, kept)
     finally:
